@@ -1,0 +1,320 @@
+// CPU evaluators. evaluator<Node, R> reads a node over an R-dim iteration space
+// (the destination's sizes; operands broadcast into it). Elementwise evaluators
+// hand out `row` objects: a row is one run of the innermost dim, read with
+// coeff(j) or packet(j). All per-thread state lives in rows, so one evaluator
+// serves every thread. Nodes that cannot be read elementwise (reductions,
+// matmul, ...) have a root_kernel that writes them into memory; as operands
+// they are materialized once and then read like tensors.
+#pragma once
+
+#include <type_traits>
+
+#include "ctrace/backend/cpu/packet_math.hpp"
+#include "ctrace/expr/binary.hpp"
+#include "ctrace/expr/cast.hpp"
+#include "ctrace/expr/leaf.hpp"
+#include "ctrace/expr/unary.hpp"
+#include "ctrace/expr/where.hpp"
+#include "ctrace/tensor/tensor.hpp"
+
+namespace ctrace::cpu_backend {
+
+template <class Node, int R>
+struct evaluator;  // specialized for each node kind
+
+// Writes a node whose sizes equal dest's into dest. Specialized by nodes that
+// are computed as a whole (reductions, matmul, softmax, ...).
+template <class Node>
+struct root_kernel {
+  static constexpr bool exists = false;
+};
+
+template <class Node>
+inline constexpr bool has_root_kernel = root_kernel<Node>::exists;
+
+// Strides of one operand in iteration coordinates. The loop driver merges
+// dims through these before it runs.
+template <int R>
+struct stride_visitor {
+  sizes_t<R>* sets[64];
+  int count = 0;
+  void operator()(sizes_t<R>& strides) {
+    if (count == 64) detail::raise("expression reads more than 64 tensors in one loop");
+    sets[count++] = &strides;
+  }
+};
+
+// Strides of an operand of rank r broadcast into an R-dim space: dims align
+// right; missing or size-1 dims read with stride 0.
+template <int R, int r>
+sizes_t<R> broadcast_strides(const sizes_t<r>& sizes, const sizes_t<r>& strides, const sizes_t<R>& iter) {
+  sizes_t<R> out{};
+  for (int i = 0; i < R; ++i) {
+    int k = i - (R - r);
+    out[i] = (k < 0 || (sizes[k] == 1 && iter[i] != 1)) ? 0 : strides[k];
+  }
+  return out;
+}
+
+// ---- reading memory ----------------------------------------------------------
+
+template <class T, int R>
+struct strided_reader {
+  static constexpr bool vectorizable = has_packets<T>;
+  static constexpr int leaf_count = 1;
+  const T* data;
+  sizes_t<R> strides;
+
+  template <int r>
+  strided_reader(const strided_view<T, r>& v, const sizes_t<R>& iter)
+      : data(v.data), strides(broadcast_strides<R, r>(v.sizes, v.strides, iter)) {}
+
+  template <class V>
+  void visit_strides(V& v) {
+    v(strides);
+  }
+
+  template <bool Contiguous>
+  struct row {
+    const T* p;
+    index_t s;
+    T coeff(index_t j) const { return p[j * s]; }
+    auto packet(index_t j) const {
+      using P = packet_t<T>;
+      if constexpr (Contiguous) {
+        return ei::ploadu<P>(p + j);
+      } else {
+        if (s == 1) return ei::ploadu<P>(p + j);
+        if (s == 0) return ei::pset1<P>(*p);
+        alignas(64) T lanes[packet_size<T>];
+        for (int k = 0; k < packet_size<T>; ++k) lanes[k] = p[(j + k) * s];
+        return ei::pload<P>(lanes);
+      }
+    }
+  };
+  template <bool Contiguous>
+  row<Contiguous> make_row(const index_t* outer) const {
+    const T* p = data;
+    for (int d = 0; d < R - 1; ++d) p += outer[d] * strides[d];
+    return {p, strides[R - 1]};
+  }
+};
+
+template <class T, class S, class D, int R>
+struct evaluator<tensor_leaf<T, S, D>, R> : strided_reader<T, R> {
+  evaluator(const tensor_leaf<T, S, D>& leaf, const sizes_t<R>& iter)
+      : strided_reader<T, R>(leaf.value.strided(), iter) {}
+};
+
+template <class T, int R>
+struct evaluator<scalar_leaf<T>, R> {
+  static constexpr bool vectorizable = has_packets<T>;
+  static constexpr int leaf_count = 0;
+  T value;
+  evaluator(const scalar_leaf<T>& leaf, const sizes_t<R>&) : value(leaf.value) {}
+  template <class V>
+  void visit_strides(V&) {}
+  template <bool Contiguous>
+  struct row {
+    T value;
+    T coeff(index_t) const { return value; }
+    auto packet(index_t) const { return ei::pset1<packet_t<T>>(value); }
+  };
+  template <bool Contiguous>
+  row<Contiguous> make_row(const index_t*) const {
+    return {value};
+  }
+};
+
+// A node computed as a whole into a temporary, then read like a tensor.
+template <class Node, int R>
+  requires has_root_kernel<Node>
+struct evaluator<Node, R> : strided_reader<typename Node::value_type, R> {
+  using V = typename Node::value_type;
+  using S = typename Node::shape_type;
+  tensor<V, S, cpu> storage;
+  evaluator(const Node& node, const sizes_t<R>& iter) : evaluator(materialize(node), iter) {}
+
+ private:
+  static tensor<V, S, cpu> materialize(const Node& node) {
+    auto t = tensor<V, S, cpu>::uninitialized(node.sizes());
+    root_kernel<Node>::run(t.strided(), node);
+    return t;
+  }
+  evaluator(tensor<V, S, cpu> t, const sizes_t<R>& iter)
+      : strided_reader<V, R>(t.strided(), iter), storage(std::move(t)) {}
+};
+
+// ---- elementwise ops ---------------------------------------------------------
+
+template <class Op, class A, int R>
+struct evaluator<unary_node<Op, A>, R> {
+  using In = typename A::value_type;
+  using Out = typename unary_node<Op, A>::value_type;
+  using child_eval = evaluator<A, R>;
+  static constexpr bool vectorizable =
+      child_eval::vectorizable && std::is_same_v<In, Out> && packet_op<Op, In>::supported;
+  static constexpr int leaf_count = child_eval::leaf_count;
+
+  child_eval child;
+  [[no_unique_address]] Op op;
+
+  evaluator(const unary_node<Op, A>& n, const sizes_t<R>& iter) : child(n.arg(), iter), op(n.op) {}
+  template <class V>
+  void visit_strides(V& v) {
+    child.visit_strides(v);
+  }
+
+  template <bool Contiguous>
+  struct row {
+    typename child_eval::template row<Contiguous> c;
+    [[no_unique_address]] Op op;
+    Out coeff(index_t j) const {
+      if constexpr (is_half_v<In>) return convert<Out>(op(static_cast<float>(c.coeff(j))));
+      else return op(c.coeff(j));
+    }
+    auto packet(index_t j) const { return packet_op<Op, In>::run(op, c.packet(j)); }
+  };
+  template <bool Contiguous>
+  row<Contiguous> make_row(const index_t* outer) const {
+    return {child.template make_row<Contiguous>(outer), op};
+  }
+};
+
+template <class Op, class A, class B, int R>
+struct evaluator<binary_node<Op, A, B>, R> {
+  using In = typename A::value_type;
+  using Out = typename binary_node<Op, A, B>::value_type;
+  using lhs_eval = evaluator<A, R>;
+  using rhs_eval = evaluator<B, R>;
+  static constexpr bool vectorizable = lhs_eval::vectorizable && rhs_eval::vectorizable &&
+                                       std::is_same_v<In, Out> && packet_op<Op, In>::supported;
+  static constexpr int leaf_count = lhs_eval::leaf_count + rhs_eval::leaf_count;
+
+  lhs_eval lhs;
+  rhs_eval rhs;
+  [[no_unique_address]] Op op;
+
+  evaluator(const binary_node<Op, A, B>& n, const sizes_t<R>& iter) : lhs(n.lhs(), iter), rhs(n.rhs(), iter), op(n.op) {}
+  template <class V>
+  void visit_strides(V& v) {
+    lhs.visit_strides(v);
+    rhs.visit_strides(v);
+  }
+
+  template <bool Contiguous>
+  struct row {
+    typename lhs_eval::template row<Contiguous> a;
+    typename rhs_eval::template row<Contiguous> b;
+    [[no_unique_address]] Op op;
+    Out coeff(index_t j) const {
+      if constexpr (is_half_v<In>) {
+        return convert<Out>(op(static_cast<float>(a.coeff(j)), static_cast<float>(b.coeff(j))));
+      } else {
+        return op(a.coeff(j), b.coeff(j));
+      }
+    }
+    auto packet(index_t j) const { return packet_op<Op, In>::run(op, a.packet(j), b.packet(j)); }
+  };
+  template <bool Contiguous>
+  row<Contiguous> make_row(const index_t* outer) const {
+    return {lhs.template make_row<Contiguous>(outer), rhs.template make_row<Contiguous>(outer), op};
+  }
+};
+
+template <class To, class A, int R>
+struct evaluator<cast_node<To, A>, R> {
+  using From = typename A::value_type;
+  using child_eval = evaluator<A, R>;
+  static constexpr bool vectorizable = false;
+  static constexpr int leaf_count = child_eval::leaf_count;
+  child_eval child;
+  evaluator(const cast_node<To, A>& n, const sizes_t<R>& iter) : child(n.arg(), iter) {}
+  template <class V>
+  void visit_strides(V& v) {
+    child.visit_strides(v);
+  }
+  template <bool Contiguous>
+  struct row {
+    typename child_eval::template row<Contiguous> c;
+    To coeff(index_t j) const { return convert<To>(c.coeff(j)); }
+    To packet(index_t j) const { return coeff(j); }  // never used: not vectorizable
+  };
+  template <bool Contiguous>
+  row<Contiguous> make_row(const index_t* outer) const {
+    return {child.template make_row<Contiguous>(outer)};
+  }
+};
+
+template <class C, class A, class B, int R>
+struct evaluator<where_node<C, A, B>, R> {
+  using T = typename A::value_type;
+  using cond_eval = evaluator<C, R>;
+  using a_eval = evaluator<A, R>;
+  using b_eval = evaluator<B, R>;
+  static constexpr bool vectorizable = false;
+  static constexpr int leaf_count = cond_eval::leaf_count + a_eval::leaf_count + b_eval::leaf_count;
+  cond_eval cond;
+  a_eval a;
+  b_eval b;
+  evaluator(const where_node<C, A, B>& n, const sizes_t<R>& iter)
+      : cond(n.cond(), iter), a(n.if_true(), iter), b(n.if_false(), iter) {}
+  template <class V>
+  void visit_strides(V& v) {
+    cond.visit_strides(v);
+    a.visit_strides(v);
+    b.visit_strides(v);
+  }
+  template <bool Contiguous>
+  struct row {
+    typename cond_eval::template row<Contiguous> c;
+    typename a_eval::template row<Contiguous> x;
+    typename b_eval::template row<Contiguous> y;
+    T coeff(index_t j) const { return c.coeff(j) ? x.coeff(j) : y.coeff(j); }
+    T packet(index_t j) const { return coeff(j); }
+  };
+  template <bool Contiguous>
+  row<Contiguous> make_row(const index_t* outer) const {
+    return {cond.template make_row<Contiguous>(outer), a.template make_row<Contiguous>(outer),
+            b.template make_row<Contiguous>(outer)};
+  }
+};
+
+}  // namespace ctrace::cpu_backend
+
+#include "ctrace/expr/generator.hpp"
+
+namespace ctrace::cpu_backend {
+
+// A generator is read like a tensor whose "address" is its row-major index:
+// its own contiguous strides, broadcast into the iteration space.
+template <class Gen, class S, int R>
+struct evaluator<generator_node<Gen, S>, R> {
+  using T = typename Gen::value_type;
+  static constexpr bool vectorizable = false;
+  static constexpr int leaf_count = 1;
+  Gen gen;
+  sizes_t<R> strides;
+  evaluator(const generator_node<Gen, S>& n, const sizes_t<R>& iter)
+      : gen(n.gen),
+        strides(broadcast_strides<R, S::rank>(n.sizes(), contiguous_strides<S::rank>(n.sizes()), iter)) {}
+  template <class V>
+  void visit_strides(V& v) {
+    v(strides);
+  }
+  template <bool Contiguous>
+  struct row {
+    Gen gen;
+    index_t base, s;
+    T coeff(index_t j) const { return gen(base + j * s); }
+    T packet(index_t j) const { return coeff(j); }
+  };
+  template <bool Contiguous>
+  row<Contiguous> make_row(const index_t* outer) const {
+    index_t base = 0;
+    for (int d = 0; d < R - 1; ++d) base += outer[d] * strides[d];
+    return {gen, base, strides[R - 1]};
+  }
+};
+
+}  // namespace ctrace::cpu_backend

@@ -1,0 +1,135 @@
+// The fused elementwise loop: one pass over the destination, every operand read
+// through its evaluator, packets where the whole tree vectorizes, split across
+// cores. Dims are merged first wherever all operands allow it, so a contiguous
+// expression of any rank runs as one flat loop.
+#pragma once
+
+#include <algorithm>
+
+#include "ctrace/backend/cpu/evaluator.hpp"
+#include "ctrace/backend/cpu/parallel.hpp"
+
+namespace ctrace::cpu_backend {
+
+namespace detail {
+
+// Merges adjacent dims d, d+1 wherever every stride set allows reading them as
+// one dim (stride[d] == stride[d+1] * size[d+1]); the result stays right-aligned
+// with leading dims of size 1.
+template <int R>
+void coalesce(sizes_t<R>& sizes, sizes_t<R>* const* sets, int count) {
+  if constexpr (R > 1) {
+    sizes_t<R> new_sizes{};
+    sizes_t<R> new_strides[64]{};
+    int out = R - 1;
+    index_t cur_size = sizes[R - 1];
+    for (int k = 0; k < count; ++k) new_strides[k][R - 1] = (*sets[k])[R - 1];
+    for (int d = R - 2; d >= 0; --d) {
+      bool merge = sizes[d] == 1 || cur_size == 1;
+      if (!merge) {
+        merge = true;
+        for (int k = 0; k < count && merge; ++k) merge = (*sets[k])[d] == new_strides[k][out] * cur_size;
+      }
+      if (merge) {
+        if (cur_size == 1 && sizes[d] != 1) {
+          for (int k = 0; k < count; ++k) new_strides[k][out] = (*sets[k])[d];
+        }
+        cur_size *= sizes[d];
+      } else {
+        new_sizes[out] = cur_size;
+        --out;
+        cur_size = sizes[d];
+        for (int k = 0; k < count; ++k) new_strides[k][out] = (*sets[k])[d];
+      }
+    }
+    new_sizes[out] = cur_size;
+    for (int d = 0; d < out; ++d) {
+      new_sizes[d] = 1;
+      for (int k = 0; k < count; ++k) new_strides[k][d] = 0;
+    }
+    sizes = new_sizes;
+    for (int k = 0; k < count; ++k) *sets[k] = new_strides[k];
+  }
+}
+
+template <bool Contiguous, class T, class Row, bool Vectorize>
+CTRACE_INLINE void run_inner(const Row& r, T* out, index_t out_stride, index_t j, index_t end) {
+  if constexpr (Vectorize) {
+    constexpr int P = packet_size<T>;
+    if (Contiguous || out_stride == 1) {
+      for (; j + 2 * P <= end; j += 2 * P) {
+        auto a = r.packet(j);
+        auto b = r.packet(j + P);
+        ei::pstoreu(out + j, a);
+        ei::pstoreu(out + j + P, b);
+      }
+      for (; j + P <= end; j += P) ei::pstoreu(out + j, r.packet(j));
+      for (; j < end; ++j) out[j] = r.coeff(j);
+      return;
+    }
+  }
+  for (; j < end; ++j) out[j * out_stride] = r.coeff(j);
+}
+
+template <bool Contiguous, class Eval, class T, int R>
+void run_range(const Eval& ev, T* out, const sizes_t<R>& out_strides, const sizes_t<R>& sizes, index_t begin,
+               index_t end) {
+  const index_t inner = sizes[R - 1];
+  index_t row = begin / inner, j = begin % inner;
+  index_t outer[R > 1 ? R - 1 : 1]{};
+  for (int d = R - 2; d >= 0; --d) {
+    outer[d] = row % sizes[d];
+    row /= sizes[d];
+  }
+  index_t remaining = end - begin;
+  constexpr bool vectorize = Eval::vectorizable && has_packets<T>;
+  while (remaining > 0) {
+    const index_t stop = std::min(inner, j + remaining);
+    T* o = out;
+    for (int d = 0; d < R - 1; ++d) o += outer[d] * out_strides[d];
+    auto r = ev.template make_row<Contiguous>(outer);
+    run_inner<Contiguous, T, decltype(r), vectorize>(r, o, out_strides[R - 1], j, stop);
+    remaining -= stop - j;
+    j = 0;
+    for (int d = R - 2; d >= 0; --d) {
+      if (++outer[d] < sizes[d]) break;
+      outer[d] = 0;
+    }
+  }
+}
+
+}  // namespace detail
+
+// dest[i] = node[i] for every index of dest; node broadcasts into dest's sizes.
+template <class T, int R, class Node>
+void run_elementwise(const strided_view<T, R>& dest, const Node& node) {
+  constexpr int IR = R == 0 ? 1 : R;
+  sizes_t<IR> sizes{}, out_strides{};
+  if constexpr (R == 0) {
+    sizes[0] = 1;
+    out_strides[0] = 1;
+  } else {
+    sizes = dest.sizes;
+    out_strides = dest.strides;
+  }
+  index_t total = 1;
+  for (index_t s : sizes) total *= s;
+  if (total == 0) return;
+
+  evaluator<Node, IR> ev(node, sizes);
+  stride_visitor<IR> sets;
+  sets(out_strides);
+  ev.visit_strides(sets);
+  detail::coalesce<IR>(sizes, sets.sets, sets.count);
+
+  bool contiguous = true;
+  for (int k = 0; k < sets.count; ++k) contiguous = contiguous && (*sets.sets[k])[IR - 1] == 1;
+
+  T* out = dest.data;
+  parallel_for(total, parallel_grain, [&](index_t b, index_t e) {
+    if (contiguous) detail::run_range<true, decltype(ev), T, IR>(ev, out, out_strides, sizes, b, e);
+    else detail::run_range<false, decltype(ev), T, IR>(ev, out, out_strides, sizes, b, e);
+  });
+}
+
+}  // namespace ctrace::cpu_backend

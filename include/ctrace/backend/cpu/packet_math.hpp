@@ -1,0 +1,158 @@
+// Vector (packet) forms of the elementwise ops, from Eigen's packet math. An op
+// vectorizes for a type only where Eigen's functor says it can (PacketAccess).
+#pragma once
+
+#include <Eigen/Core>
+#include <unsupported/Eigen/SpecialFunctions>
+
+#include <type_traits>
+
+#include "ctrace/expr/ops/binary_ops.hpp"
+#include "ctrace/expr/ops/unary_ops.hpp"
+
+namespace ctrace::cpu_backend {
+
+namespace ei = Eigen::internal;
+
+template <class T>
+using packet_t = typename ei::packet_traits<T>::type;
+template <class T>
+inline constexpr int packet_size = ei::unpacket_traits<packet_t<T>>::size;
+// Element types that have SIMD packets here (float, double, int32 on x86).
+template <class T>
+inline constexpr bool has_packets = std::is_arithmetic_v<T> && !std::is_same_v<T, bool> &&
+                                    ei::packet_traits<T>::Vectorizable && packet_size<T> > 1;
+
+// The Eigen functor that computes an op, where Eigen has one.
+template <class Op, class T>
+struct eigen_functor {
+  using type = void;
+};
+#define CTRACE_EIGEN_UNARY(our, theirs) \
+  template <class T>                    \
+  struct eigen_functor<op::our, T> {    \
+    using type = ei::theirs<T>;         \
+  };
+CTRACE_EIGEN_UNARY(neg, scalar_opposite_op)
+CTRACE_EIGEN_UNARY(abs, scalar_abs_op)
+CTRACE_EIGEN_UNARY(exp, scalar_exp_op)
+CTRACE_EIGEN_UNARY(expm1, scalar_expm1_op)
+CTRACE_EIGEN_UNARY(log, scalar_log_op)
+CTRACE_EIGEN_UNARY(log1p, scalar_log1p_op)
+CTRACE_EIGEN_UNARY(sqrt, scalar_sqrt_op)
+CTRACE_EIGEN_UNARY(rsqrt, scalar_rsqrt_op)
+CTRACE_EIGEN_UNARY(sin, scalar_sin_op)
+CTRACE_EIGEN_UNARY(cos, scalar_cos_op)
+CTRACE_EIGEN_UNARY(tanh, scalar_tanh_op)
+CTRACE_EIGEN_UNARY(sigmoid, scalar_logistic_op)
+CTRACE_EIGEN_UNARY(floor, scalar_floor_op)
+CTRACE_EIGEN_UNARY(ceil, scalar_ceil_op)
+CTRACE_EIGEN_UNARY(round, scalar_rint_op)
+#undef CTRACE_EIGEN_UNARY
+#define CTRACE_EIGEN_BINARY(our, ...) \
+  template <class T>                  \
+  struct eigen_functor<op::our, T> {  \
+    using type = ei::__VA_ARGS__;     \
+  };
+CTRACE_EIGEN_BINARY(add, scalar_sum_op<T, T>)
+CTRACE_EIGEN_BINARY(sub, scalar_difference_op<T, T>)
+CTRACE_EIGEN_BINARY(mul, scalar_product_op<T, T>)
+CTRACE_EIGEN_BINARY(div, scalar_quotient_op<T, T>)
+CTRACE_EIGEN_BINARY(minimum, scalar_min_op<T, T, Eigen::PropagateNaN>)
+CTRACE_EIGEN_BINARY(maximum, scalar_max_op<T, T, Eigen::PropagateNaN>)
+#undef CTRACE_EIGEN_BINARY
+
+template <class F>
+inline constexpr bool eigen_packet_access = [] {
+  if constexpr (std::is_void_v<F>) return false;
+  else return bool(ei::functor_traits<F>::PacketAccess);
+}();
+
+// packet_op<Op, T>: `supported`, and run(op, packets...) when supported.
+// Ops that Eigen has directly use its functor; the rest are composed below.
+template <class Op, class T, class = void>
+struct packet_op {
+  using functor = typename eigen_functor<Op, T>::type;
+  // Integer division is never vectorized: it computes in float by design.
+  static constexpr bool supported = has_packets<T> && eigen_packet_access<functor>;
+  template <class P>
+  static P run(const Op&, const P& a) {
+    return functor{}.packetOp(a);
+  }
+  template <class P>
+  static P run(const Op&, const P& a, const P& b) {
+    return functor{}.packetOp(a, b);
+  }
+};
+
+template <class T>
+inline constexpr bool float_packets = has_packets<T> && std::is_floating_point_v<T>;
+
+template <class T>
+struct packet_op<op::relu, T> {
+  static constexpr bool supported = has_packets<T> && ei::packet_traits<T>::HasMax;
+  // max(x, 0) with NaN passed through, as torch.relu.
+  template <class P>
+  static P run(const op::relu&, const P& x) {
+    return ei::pmax<Eigen::PropagateNaN>(x, ei::pzero(x));
+  }
+};
+
+template <class T>
+struct packet_op<op::gelu_tanh, T> {
+  static constexpr bool supported = float_packets<T> && eigen_packet_access<ei::scalar_tanh_op<T>>;
+  template <class P>
+  static P run(const op::gelu_tanh&, const P& x) {
+    const P half = ei::pset1<P>(T(0.5)), one = ei::pset1<P>(T(1));
+    const P k0 = ei::pset1<P>(T(0.79788456080286535588)), k1 = ei::pset1<P>(T(0.044715));
+    P x3 = ei::pmul(ei::pmul(x, x), x);
+    P inner = ei::pmul(k0, ei::pmadd(k1, x3, x));
+    return ei::pmul(ei::pmul(half, x), ei::padd(one, ei::scalar_tanh_op<T>{}.packetOp(inner)));
+  }
+};
+
+template <class T>
+struct packet_op<op::gelu, T> {
+  static constexpr bool supported = float_packets<T> && eigen_packet_access<ei::scalar_erf_op<T>>;
+  template <class P>
+  static P run(const op::gelu&, const P& x) {
+    const P half = ei::pset1<P>(T(0.5)), one = ei::pset1<P>(T(1)), r2 = ei::pset1<P>(T(0.70710678118654752440));
+    return ei::pmul(ei::pmul(half, x), ei::padd(one, ei::scalar_erf_op<T>{}.packetOp(ei::pmul(x, r2))));
+  }
+};
+
+template <class T>
+struct packet_op<op::silu, T> {
+  static constexpr bool supported = float_packets<T> && eigen_packet_access<ei::scalar_logistic_op<T>>;
+  template <class P>
+  static P run(const op::silu&, const P& x) {
+    return ei::pmul(x, ei::scalar_logistic_op<T>{}.packetOp(x));
+  }
+};
+
+template <class T>
+struct packet_op<op::softplus, T> {
+  static constexpr bool supported = float_packets<T> && eigen_packet_access<ei::scalar_exp_op<T>> &&
+                                    eigen_packet_access<ei::scalar_log1p_op<T>>;
+  template <class P>
+  static P run(const op::softplus&, const P& x) {
+    const P threshold = ei::pset1<P>(T(20));
+    P soft = ei::scalar_log1p_op<T>{}.packetOp(ei::scalar_exp_op<T>{}.packetOp(x));
+    return ei::pselect(ei::pcmp_lt(threshold, x), x, soft);
+  }
+};
+
+template <class T>
+struct packet_op<op::clamp<T>, T> {
+  static constexpr bool supported = has_packets<T> && ei::packet_traits<T>::HasMin && ei::packet_traits<T>::HasMax;
+  template <class P>
+  static P run(const op::clamp<T>& c, const P& x) {
+    // pmax/pmin with NaN propagation on the first operand keeps NaN as NaN.
+    P y = c.has_lo ? ei::pmax<Eigen::PropagateNumbers>(ei::pset1<P>(c.lo), x) : x;
+    y = c.has_lo ? ei::pselect(ei::pcmp_eq(x, x), y, x) : y;
+    P z = c.has_hi ? ei::pmin<Eigen::PropagateNumbers>(ei::pset1<P>(c.hi), y) : y;
+    return c.has_hi ? ei::pselect(ei::pcmp_eq(y, y), z, y) : z;
+  }
+};
+
+}  // namespace ctrace::cpu_backend

@@ -1,0 +1,34 @@
+// Reference-counted, 64-byte aligned memory that tensors and their views share.
+#pragma once
+
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <new>
+
+#include "ctrace/core/config.hpp"
+#include "ctrace/core/device.hpp"
+#include "ctrace/core/error.hpp"
+
+namespace ctrace {
+
+// Allocation per device. CPU memory is aligned for the widest SIMD loads;
+// the CUDA backend specializes this with its caching allocator.
+template <class Device>
+struct allocator;
+
+template <>
+struct allocator<cpu> {
+  static constexpr std::size_t alignment = 64;
+  // Owns `bytes` bytes (at least one, so every tensor has a distinct address).
+  static std::shared_ptr<void> allocate(std::size_t bytes) {
+    std::size_t rounded = (bytes + alignment - 1) / alignment * alignment;
+    if (rounded == 0) rounded = alignment;
+    void* p = std::aligned_alloc(alignment, rounded);
+    if (!p) detail::raise("out of host memory allocating ", bytes, " bytes");
+    return std::shared_ptr<void>(p, [](void* q) { std::free(q); });
+  }
+  static void zero(void* p, std::size_t bytes) { std::memset(p, 0, bytes); }
+};
+
+}  // namespace ctrace
