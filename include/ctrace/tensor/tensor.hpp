@@ -281,6 +281,12 @@ class tensor {
   template <auto... Dims>
   auto reshape(const sizes_t<sizeof...(Dims)>& runtime_sizes) const;
 
+  // Each element converted to U, as an expression (evaluated when assigned).
+  template <element_type U>
+  auto to() const {
+    return cast_to<U>(tensor_leaf<T, Shape, Device>{{}, *this});
+  }
+
   // A copy into new contiguous memory; `contiguous()` only copies when needed.
   tensor clone() const;
   tensor contiguous() const { return is_contiguous() ? *this : clone(); }

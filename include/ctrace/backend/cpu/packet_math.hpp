@@ -35,7 +35,6 @@ struct eigen_functor {
   };
 CTRACE_EIGEN_UNARY(neg, scalar_opposite_op)
 CTRACE_EIGEN_UNARY(abs, scalar_abs_op)
-CTRACE_EIGEN_UNARY(exp, scalar_exp_op)
 CTRACE_EIGEN_UNARY(expm1, scalar_expm1_op)
 CTRACE_EIGEN_UNARY(log, scalar_log_op)
 CTRACE_EIGEN_UNARY(log1p, scalar_log1p_op)
@@ -44,7 +43,6 @@ CTRACE_EIGEN_UNARY(rsqrt, scalar_rsqrt_op)
 CTRACE_EIGEN_UNARY(sin, scalar_sin_op)
 CTRACE_EIGEN_UNARY(cos, scalar_cos_op)
 CTRACE_EIGEN_UNARY(tanh, scalar_tanh_op)
-CTRACE_EIGEN_UNARY(sigmoid, scalar_logistic_op)
 CTRACE_EIGEN_UNARY(floor, scalar_floor_op)
 CTRACE_EIGEN_UNARY(ceil, scalar_ceil_op)
 CTRACE_EIGEN_UNARY(round, scalar_rint_op)
@@ -88,6 +86,49 @@ struct packet_op {
 template <class T>
 inline constexpr bool float_packets = has_packets<T> && std::is_floating_point_v<T>;
 
+// e^x with the far negative tail right. Eigen clamps its argument, so below
+// about -88.7 (float) it returns 2.9e-39 where the true value is a denormal
+// or 0 (and exp(-inf) must be 0). Lanes down there, rare, are recomputed as
+// e^(x + k) * e^-k, which rounds into the denormals correctly.
+template <class P>
+P accurate_exp(const P& x) {
+  using T = typename ei::unpacket_traits<P>::type;
+  P e = ei::scalar_exp_op<T>{}.packetOp(x);
+  constexpr bool is_float = std::is_same_v<T, float>;
+  const P limit = ei::pset1<P>(is_float ? T(-87) : T(-707));
+  const P small = ei::pcmp_lt(x, limit);
+  if (EIGEN_PREDICT_FALSE(ei::predux_any(small))) {
+    const T shift = is_float ? T(20) : T(40);
+    const T scale = is_float ? T(2.06115362243855783e-9) : T(4.24835425529158899e-18);  // e^-shift
+    P scaled = ei::pmul(ei::scalar_exp_op<T>{}.packetOp(ei::padd(x, ei::pset1<P>(shift))), ei::pset1<P>(scale));
+    e = ei::pselect(small, scaled, e);
+  }
+  return e;
+}
+
+template <class T>
+struct packet_op<op::exp, T> {
+  static constexpr bool supported = float_packets<T> && eigen_packet_access<ei::scalar_exp_op<T>>;
+  template <class P>
+  static P run(const op::exp&, const P& x) {
+    return accurate_exp(x);
+  }
+};
+
+// Eigen's logistic, with its far negative tail (where it leans on the clamped
+// exp) replaced: there sigmoid(x) equals e^x to within float precision.
+template <class T>
+struct packet_op<op::sigmoid, T> {
+  static constexpr bool supported = float_packets<T> && eigen_packet_access<ei::scalar_logistic_op<T>>;
+  template <class P>
+  static P run(const op::sigmoid&, const P& x) {
+    P s = ei::scalar_logistic_op<T>{}.packetOp(x);
+    const P small = ei::pcmp_lt(x, ei::pset1<P>(std::is_same_v<T, float> ? T(-80) : T(-700)));
+    if (EIGEN_PREDICT_FALSE(ei::predux_any(small))) s = ei::pselect(small, accurate_exp(x), s);
+    return s;
+  }
+};
+
 template <class T>
 struct packet_op<op::relu, T> {
   static constexpr bool supported = has_packets<T> && ei::packet_traits<T>::HasMax;
@@ -126,7 +167,7 @@ struct packet_op<op::silu, T> {
   static constexpr bool supported = float_packets<T> && eigen_packet_access<ei::scalar_logistic_op<T>>;
   template <class P>
   static P run(const op::silu&, const P& x) {
-    return ei::pmul(x, ei::scalar_logistic_op<T>{}.packetOp(x));
+    return ei::pmul(x, packet_op<op::sigmoid, T>::run(op::sigmoid{}, x));
   }
 };
 
@@ -137,7 +178,7 @@ struct packet_op<op::softplus, T> {
   template <class P>
   static P run(const op::softplus&, const P& x) {
     const P threshold = ei::pset1<P>(T(20));
-    P soft = ei::scalar_log1p_op<T>{}.packetOp(ei::scalar_exp_op<T>{}.packetOp(x));
+    P soft = ei::scalar_log1p_op<T>{}.packetOp(accurate_exp(x));
     return ei::pselect(ei::pcmp_lt(threshold, x), x, soft);
   }
 };
