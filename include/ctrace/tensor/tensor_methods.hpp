@@ -103,7 +103,7 @@ tensor<T, Shape, Device>& tensor<T, Shape, Device>::assign(const Source& source)
                         sizes_to_string(sizes_));
         }
       }
-      if (owner_ && reads_memory(node, owner_.get())) {
+      if (reads_memory(node, strided())) {
         // The source reads this memory: compute it apart first.
         tensor<T, S, Device> temp(node);
         exec::backend<Device>::assign(strided(), tensor_leaf<T, S, Device>{{}, temp});
