@@ -6,13 +6,16 @@
 int main() {
   using namespace ctrace;
 
-  Tensor<float, 2, 3> x = make_tensor<float, 2, 3>({0.0f, 0.1f, 0.2f, 0.3f, 0.4f, 0.5f});
-  Tensor<float, 2, 3> y = full<float, 2, 3>(1.0f);
+  constexpr auto N = sym<"N">;  // a symbolic dim: its value is bound at run time
+  Tensor<float, N, 3> x = make_tensor<float, 2, 3>({0.0f, 0.1f, 0.2f, 0.3f, 0.4f, 0.5f});
+  Tensor<float, N, 3> y = full<float, 2, 3>(1.0f);
 
-  // Nothing runs yet: `e` is a typed expression, its shape checked while compiling.
+  // Nothing runs yet: `e` is a typed expression whose shape, f32[N, 3], was
+  // checked while compiling. Printing it shows what was captured.
   auto e = sigmoid(tanh(x * (x + y)));
+  std::cout << e;
 
-  // Assigning it runs one fused loop over the 6 elements, with no temporaries.
-  Tensor<float, 2, 3> z = e;
+  // Assigning it runs one fused loop over the elements, with no temporaries.
+  Tensor<float, N, 3> z = e;
   std::cout << "z = " << z << "\n";
 }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cmath>
+#include <string>
 #include <string_view>
 #include <tuple>
 
@@ -26,6 +27,10 @@ struct generator_node : node_base<generator_node<Gen, Shape>> {
   sizes_t<Shape::rank> result_sizes;
 
   const sizes_t<Shape::rank>& sizes() const { return result_sizes; }
+  std::string attributes() const {
+    if constexpr (requires { gen.attributes(); }) return gen.attributes();
+    else return {};
+  }
 };
 
 namespace gen {
@@ -37,6 +42,7 @@ struct full {
   static constexpr bool linear = false;  // the value does not depend on the index
   T value;
   CTRACE_HOST_DEVICE T operator()(index_t) const { return value; }
+  std::string attributes() const { return "value=" + std::to_string(static_cast<double>(static_cast<compute_type_t<T>>(value))); }
 };
 
 // start + i * step, computed in double (or int64) and converted once.
@@ -82,6 +88,7 @@ struct uniform {
   static constexpr std::string_view name = "rand";
   std::uint64_t seed, first_block;
   double low, high;
+  std::string attributes() const { return "seed=" + std::to_string(seed) + ", offset=" + std::to_string(first_block); }
   static constexpr index_t per_block = std::is_same_v<T, double> ? 2 : 4;
   CTRACE_HOST_DEVICE T operator()(index_t i) const {
     const auto b = philox4x32::at(seed, first_block + static_cast<std::uint64_t>(i / per_block));
@@ -101,6 +108,7 @@ struct normal {
   static constexpr std::string_view name = "randn";
   std::uint64_t seed, first_block;
   double mean, stddev;
+  std::string attributes() const { return "seed=" + std::to_string(seed) + ", offset=" + std::to_string(first_block); }
   static constexpr index_t per_block = 2;
   CTRACE_HOST_DEVICE T operator()(index_t i) const {
     const auto b = philox4x32::at(seed, first_block + static_cast<std::uint64_t>(i / 2));

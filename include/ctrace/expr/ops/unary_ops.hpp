@@ -3,8 +3,10 @@
 #pragma once
 
 #include <cmath>
+#include <cstdio>
 #include <cstdint>
 #include <limits>
+#include <string>
 #include <string_view>
 #include <type_traits>
 
@@ -191,6 +193,17 @@ struct clamp {
     if (has_lo && x < lo) x = lo;
     if (has_hi && x > hi) x = hi;
     return x;
+  }
+  std::string attributes() const {
+    auto text = [](T v) {
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "%g", static_cast<double>(v));
+      return std::string(buf);
+    };
+    std::string s;
+    if (has_lo) s += "min=" + text(lo);
+    if (has_hi) s += std::string(has_lo ? ", " : "") + "max=" + text(hi);
+    return s;
   }
 };
 
