@@ -2,7 +2,7 @@
 // memory (no copy); anything else is evaluated once into a new tensor.
 #pragma once
 
-#include "ctrace/backend/cpu/loop.hpp"
+#include "ctrace/backend/cpu/assign.hpp"
 
 namespace ctrace::cpu_backend {
 
