@@ -28,10 +28,22 @@ struct axis_out_of_range {
   static_assert(always_false<Op>, "ctrace: axis out of range; axis_out_of_range<op, axis, rank> above names them");
 };
 
+// The same axis named twice in a list of axes (sum<1, -1> on a rank-2 tensor).
+template <class Op, int Axis>
+struct repeated_axis {
+  static_assert(always_false<Op>, "ctrace: an axis is given twice; repeated_axis<op, axis> above names it");
+};
+
 // Ranks that an op cannot combine (matmul of 0-d, cat of different ranks, ...).
 template <class Op, int LhsRank, int RhsRank>
 struct rank_mismatch {
   static_assert(always_false<Op>, "ctrace: ranks do not fit the op; rank_mismatch<op, lhs rank, rhs rank> above");
+};
+
+// An operand whose rank the op does not take (diag of a 3-d tensor, ...).
+template <class Op, int Rank>
+struct rank_not_supported {
+  static_assert(always_false<Op>, "ctrace: the op does not take an operand of this rank; rank_not_supported<op, rank>");
 };
 
 // A reshape whose static element counts differ.

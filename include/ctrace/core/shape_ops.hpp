@@ -122,7 +122,7 @@ struct reshape_shape {
       l.items[i] = given[i];
       if (i != inferred_axis) known = known * given[i];
     }
-    if (inferred_axis >= 0) l.items[inferred_axis] = divide_exact(From::numel_extent(), known);
+    if constexpr (inferred_axis >= 0) l.items[inferred_axis] = divide_exact(From::numel_extent(), known);
     return l;
   }();
   using type = shape_from<list>;
