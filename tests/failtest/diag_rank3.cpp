@@ -1,10 +1,10 @@
 // expect: rank_not_supported<ctrace::op::diag, 3>
-// linalg::diag takes a vector or a matrix.
+// diag takes a vector or a matrix.
 #include <ctrace/ctrace.hpp>
 #include <ctrace/api/linalg.hpp>
 
 int main() {
   ctrace::Tensor<float, 2, 2, 2> a;
-  auto d = ctrace::linalg::diag(a);
+  auto d = ctrace::diag(a);
   (void)d;
 }

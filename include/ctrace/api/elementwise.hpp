@@ -42,7 +42,7 @@ auto make_unary(X&& x, Op op = {}) {
   if constexpr (any_poison<N>) {
     return poison{};
   } else if constexpr (!op::unary_accepts<Op::rule, T>) {
-    report<diag::dtype_not_supported<Op, T>>();
+    report<diagnostic::dtype_not_supported<Op, T>>();
     return poison{};
   } else if constexpr (Op::rule == op::unary_rule::rounding && !is_floating_dtype_v<T>) {
     return n;  // rounding an integer changes nothing
@@ -68,7 +68,7 @@ auto make_binary(A&& a, B&& b) {
     using SB = typename NB::shape_type;
     using broadcast = broadcast_shapes<Op, SA, SB>;
     if constexpr (!op::binary_accepts<Op::rule, T>) {
-      report<diag::dtype_not_supported<Op, T>>();
+      report<diagnostic::dtype_not_supported<Op, T>>();
       return poison{};
     } else if constexpr (!broadcast::checked || !check_devices<Op, typename NA::device_type, typename NB::device_type>()) {
       return poison{};

@@ -71,11 +71,11 @@ auto make_index_select(NX nx, NI ni) {
   if constexpr (any_poison<NX, NI>) {
     return poison{};
   } else if constexpr (!is_index_dtype_v<I>) {
-    report<diag::dtype_not_supported<Op, I>>();
+    report<diagnostic::dtype_not_supported<Op, I>>();
     return poison{};
   } else if constexpr (SI::rank != 1) {
     // rank_mismatch<op, 1 (the rank an index must have), the index's rank>
-    report<diag::rank_mismatch<Op, 1, SI::rank>>();
+    report<diagnostic::rank_mismatch<Op, 1, SI::rank>>();
     return poison{};
   } else if constexpr (!axis_in_range<Op, Axis, SX::rank>) {
     normalize_axis<Op, Axis, SX::rank>();  // reports axis_out_of_range
@@ -110,10 +110,10 @@ auto gather(X&& x, I&& index) {
     using SI = typename NI::shape_type;
     using IT = typename NI::value_type;
     if constexpr (!detail::is_index_dtype_v<IT>) {
-      report<diag::dtype_not_supported<op::gather, IT>>();
+      report<diagnostic::dtype_not_supported<op::gather, IT>>();
       return poison{};
     } else if constexpr (SX::rank != SI::rank) {
-      report<diag::rank_mismatch<op::gather, SX::rank, SI::rank>>();
+      report<diagnostic::rank_mismatch<op::gather, SX::rank, SI::rank>>();
       return poison{};
     } else if constexpr (!axis_in_range<op::gather, Axis, SX::rank>) {
       normalize_axis<op::gather, Axis, SX::rank>();  // reports axis_out_of_range
@@ -123,7 +123,7 @@ auto gather(X&& x, I&& index) {
       constexpr int bad = detail::gather_bad_dim<SX, SI, a>();
       if constexpr (bad >= 0) {
         // shape_mismatch<gather, dim, x's size, the index's (larger) size>
-        report<diag::shape_mismatch<op::gather, bad, SX::extents[bad].value(), SI::extents[bad].value()>>();
+        report<diagnostic::shape_mismatch<op::gather, bad, SX::extents[bad].value(), SI::extents[bad].value()>>();
         return poison{};
       } else if constexpr (!detail::devices_meet<op::gather, typename NX::device_type, typename NI::device_type>()) {
         return poison{};
@@ -169,7 +169,7 @@ auto masked_select(X&& x, M&& mask) {
     using MT = typename NM::value_type;
     using broadcast = broadcast_shapes<op::masked_select, SX, SM>;
     if constexpr (!std::is_same_v<MT, bool>) {
-      report<diag::dtype_not_supported<op::masked_select, MT>>();
+      report<diagnostic::dtype_not_supported<op::masked_select, MT>>();
       return poison{};
     } else if constexpr (!broadcast::checked ||
                          !detail::devices_meet<op::masked_select, typename NX::device_type, typename NM::device_type>()) {

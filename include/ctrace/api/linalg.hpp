@@ -1,5 +1,5 @@
 // Linear algebra users call: matmul (torch.matmul's rules), diag_embed, and
-// linalg::diag (torch.diag: vector to matrix, matrix to its diagonal). Every
+// diag (torch.diag: vector to matrix, matrix to its diagonal). Every
 // compile-time check of these ops happens here.
 #pragma once
 
@@ -39,7 +39,7 @@ auto matmul(A&& a, B&& b) {
     using SA = typename NA::shape_type;
     using SB = typename NB::shape_type;
     if constexpr (std::is_same_v<T, bool>) {
-      report<diag::dtype_not_supported<op::matmul, T>>();
+      report<diagnostic::dtype_not_supported<op::matmul, T>>();
       return poison{};
     } else if constexpr (!matmul_shape<SA, SB>::checked ||
                          !detail::check_devices<op::matmul, typename NA::device_type, typename NB::device_type>()) {
@@ -71,11 +71,8 @@ auto diag_embed(X&& x) {
   }
 }
 
-namespace linalg {
-
 // torch.diag: a 1-D x gives the matrix with x on diagonal Offset (diag_embed),
-// a 2-D x gives its diagonal Offset as 1-D (diagonal). Lives here because
-// ctrace::diag names the diagnostics namespace.
+// a 2-D x gives its diagonal Offset as 1-D (diagonal).
 template <std::int64_t Offset = 0, tensor_operand X>
 auto diag(X&& x) {
   constexpr int rank = node_of_t<X>::shape_type::rank;
@@ -86,15 +83,9 @@ auto diag(X&& x) {
   } else if constexpr (rank == 2) {
     return diagonal<Offset>(std::forward<X>(x));
   } else {
-    report<ctrace::diag::rank_not_supported<op::diag, rank>>();
+    report<ctrace::diagnostic::rank_not_supported<op::diag, rank>>();
     return poison{};
   }
 }
 
-}  // namespace linalg
 }  // namespace ctrace
-
-// The CPU kernels of these nodes, so that including this header is enough to
-// run them (as ctrace.hpp does for the elementwise ops).
-#include "ctrace/backend/cpu/diag_embed.hpp"
-#include "ctrace/backend/cpu/matmul.hpp"

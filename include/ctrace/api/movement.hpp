@@ -140,7 +140,3 @@ auto diagonal(X&& x) {
 }
 
 }  // namespace ctrace
-
-// The CPU evaluators of these nodes, so that including this header is enough
-// to run them (as ctrace.hpp does for the elementwise ops).
-#include "ctrace/backend/cpu/movement.hpp"

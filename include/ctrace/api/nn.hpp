@@ -28,10 +28,10 @@ constexpr int check_normalized_axis() {
   using T = typename N::value_type;
   constexpr int rank = N::shape_type::rank;
   if constexpr (!is_floating_dtype_v<T>) {
-    report<diag::dtype_not_supported<Op, T>>();
+    report<diagnostic::dtype_not_supported<Op, T>>();
     return -1;
   } else if constexpr (!axis_in_range<Op, Axis, rank>) {
-    report<diag::axis_out_of_range<Op, Axis, rank>>();
+    report<diagnostic::axis_out_of_range<Op, Axis, rank>>();
     return -1;
   } else {
     return Axis < 0 ? Axis + rank : Axis;
@@ -61,13 +61,13 @@ constexpr bool check_affine_operand() {
   using T = typename N::value_type;
   using S = typename N::shape_type;
   if constexpr (!is_floating_dtype_v<T>) {
-    report<diag::dtype_not_supported<op::layer_norm, T>>();
+    report<diagnostic::dtype_not_supported<op::layer_norm, T>>();
     return false;
   } else if constexpr (S::rank != 1) {
-    report<diag::rank_mismatch<op::layer_norm, 1, S::rank>>();
+    report<diagnostic::rank_mismatch<op::layer_norm, 1, S::rank>>();
     return false;
   } else if constexpr (provably_different(Dim, S::extents[0])) {
-    report<diag::shape_mismatch<op::layer_norm, Axis, Dim.value(), S::extents[0].value()>>();
+    report<diagnostic::shape_mismatch<op::layer_norm, Axis, Dim.value(), S::extents[0].value()>>();
     return false;
   } else {
     return true;

@@ -51,7 +51,7 @@ struct axes_of_mask {
 };
 
 // Axes as given (none: every dim), checked against Rank: an axis out of range
-// reports diag::axis_out_of_range, an axis named twice diag::repeated_axis.
+// reports diagnostic::axis_out_of_range, an axis named twice diagnostic::repeated_axis.
 template <class Op, int Rank, int... Given>
 struct reduce_axes {
   static constexpr std::array<int, sizeof...(Given)> given{Given...};
@@ -82,10 +82,10 @@ struct reduce_axes {
   }();
   static constexpr bool check() {
     if constexpr (out_of_range >= 0) {
-      report<diag::axis_out_of_range<Op, given[out_of_range], Rank>>();
+      report<diagnostic::axis_out_of_range<Op, given[out_of_range], Rank>>();
       return false;
     } else if constexpr (repeated >= 0) {
-      report<diag::repeated_axis<Op, repeated>>();
+      report<diagnostic::repeated_axis<Op, repeated>>();
       return false;
     } else {
       return true;
@@ -105,7 +105,7 @@ auto make_reduce(X&& x, Op op = {}) {
     using T = typename N::value_type;
     using checked_axes = reduce_axes<Op, N::shape_type::rank, Axes...>;
     if constexpr (!op::reduce_accepts<Op::rule, T>) {
-      report<diag::dtype_not_supported<Op, T>>();
+      report<diagnostic::dtype_not_supported<Op, T>>();
       return poison{};
     } else if constexpr (!checked_axes::check()) {
       return poison{};

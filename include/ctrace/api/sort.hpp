@@ -22,7 +22,7 @@ auto make_topk(N n, index_t k) {
   using T = typename N::value_type;
   constexpr int rank = N::shape_type::rank;
   if constexpr (std::is_same_v<T, bool>) {
-    report<diag::dtype_not_supported<op::topk, T>>();  // torch.topk rejects bool too
+    report<diagnostic::dtype_not_supported<op::topk, T>>();  // torch.topk rejects bool too
     return values_indices<poison, poison>{};
   } else if constexpr (!axis_in_range<op::topk, Axis, rank>) {
     normalize_axis<op::topk, Axis, rank>();  // reports axis_out_of_range
@@ -32,7 +32,7 @@ auto make_topk(N n, index_t k) {
     constexpr extent dim = N::shape_type::extents[a];
     if constexpr (K >= 0 && dim.is_static() && K > dim.value()) {
       // argument_out_of_range<topk, k, the dim's static size>
-      report<diag::argument_out_of_range<op::topk, K, dim.value()>>();
+      report<diagnostic::argument_out_of_range<op::topk, K, dim.value()>>();
       return values_indices<poison, poison>{};
     } else {
       const index_t size = n.sizes()[a];
@@ -60,7 +60,7 @@ auto topk(X&& x) {
   if constexpr (any_poison<decltype(n)>) {
     return values_indices<poison, poison>{};
   } else if constexpr (K < 0) {
-    report<diag::argument_out_of_range<op::topk, K, 0>>();
+    report<diagnostic::argument_out_of_range<op::topk, K, 0>>();
     return values_indices<poison, poison>{};
   } else {
     return detail::make_topk<K, Axis>(std::move(n), K);

@@ -9,7 +9,7 @@ namespace ctrace {
 template <class Op, int Axis, int Rank>
 constexpr int normalize_axis() {
   if constexpr (Axis < -Rank || Axis >= Rank) {
-    report<diag::axis_out_of_range<Op, Axis, Rank>>();
+    report<diagnostic::axis_out_of_range<Op, Axis, Rank>>();
     return 0;
   } else {
     return Axis < 0 ? Axis + Rank : Axis;

@@ -61,13 +61,13 @@ struct broadcast_result {
 }  // namespace detail
 
 // Broadcast shape of two shapes for op `Op`; on static disagreement it reports
-// diag::shape_mismatch<Op, axis, lhs dim, rhs dim> and `ok` is false.
+// diagnostic::shape_mismatch<Op, axis, lhs dim, rhs dim> and `ok` is false.
 template <class Op, class SA, class SB>
 struct broadcast_shapes {
   using result = detail::broadcast_result<SA, SB>;
   static constexpr bool ok = result::value.bad_axis < 0;
   static constexpr bool check() {
-    if constexpr (!ok) report<diag::shape_mismatch<Op, result::value.bad_axis, result::value.bad_lhs, result::value.bad_rhs>>();
+    if constexpr (!ok) report<diagnostic::shape_mismatch<Op, result::value.bad_axis, result::value.bad_lhs, result::value.bad_rhs>>();
     return ok;
   }
   static constexpr bool checked = check();

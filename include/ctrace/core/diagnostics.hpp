@@ -13,7 +13,7 @@ inline constexpr bool always_false = false;
 template <auto...>
 inline constexpr bool always_false_v = false;
 
-namespace diag {
+namespace diagnostic {
 
 // Two static dims that must agree do not.
 template <class Op, int Axis, std::int64_t LhsDim, std::int64_t RhsDim>
@@ -95,7 +95,7 @@ struct dtype_mismatch {
   static_assert(always_false<Op>, "ctrace: element types differ; use .to<T>() to convert; dtype_mismatch<op, from, to>");
 };
 
-}  // namespace diag
+}  // namespace diagnostic
 
 // Instantiating report<Diagnostic> fires the diagnostic's static_assert.
 template <class Diagnostic>

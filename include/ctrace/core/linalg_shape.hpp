@@ -58,9 +58,9 @@ struct matmul_shape {
   // Reports the first problem (ranks, inner dims, batch dims); true when none.
   static constexpr bool check() {
     if constexpr (!ranks_ok) {
-      return report<diag::rank_mismatch<op::matmul, lhs_rank, rhs_rank>>();
+      return report<diagnostic::rank_mismatch<op::matmul, lhs_rank, rhs_rank>>();
     } else if constexpr (!inner_ok) {
-      return report<diag::shape_mismatch<op::matmul, lhs_axis, lhs_inner.value(), rhs_inner.value()>>();
+      return report<diagnostic::shape_mismatch<op::matmul, lhs_axis, lhs_inner.value(), rhs_inner.value()>>();
     } else {
       return batch::checked;
     }
@@ -118,7 +118,7 @@ template <class Shape, std::int64_t Offset>
 struct diagonal_shape {
   static constexpr bool rank_ok = Shape::rank == 2;
   static constexpr bool check() {
-    if constexpr (!rank_ok) return report<diag::rank_not_supported<op::diagonal, Shape::rank>>();
+    if constexpr (!rank_ok) return report<diagnostic::rank_not_supported<op::diagonal, Shape::rank>>();
     else return true;
   }
   static constexpr bool checked = check();
@@ -138,7 +138,7 @@ template <class Shape, std::int64_t Offset>
 struct diag_embed_shape {
   static constexpr bool rank_ok = Shape::rank == 1;
   static constexpr bool check() {
-    if constexpr (!rank_ok) return report<diag::rank_not_supported<op::diag_embed, Shape::rank>>();
+    if constexpr (!rank_ok) return report<diagnostic::rank_not_supported<op::diag_embed, Shape::rank>>();
     else return true;
   }
   static constexpr bool checked = check();

@@ -42,9 +42,9 @@ struct expand_shape {
   }();
   static constexpr bool check() {
     if constexpr (!rank_ok) {
-      return report<diag::rank_mismatch<op::expand, Shape::rank, rank>>();
+      return report<diagnostic::rank_mismatch<op::expand, Shape::rank, rank>>();
     } else if constexpr (bad_axis >= 0) {
-      return report<diag::expand_mismatch<op::expand, bad_axis, Shape::extents[bad_axis - lead].value(),
+      return report<diagnostic::expand_mismatch<op::expand, bad_axis, Shape::extents[bad_axis - lead].value(),
                                           list.items[bad_axis].value()>>();
     } else {
       return true;

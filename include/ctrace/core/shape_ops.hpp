@@ -40,7 +40,7 @@ struct permute_shape {
     return true;
   }();
   static constexpr bool check() {
-    if constexpr (!valid) report<diag::invalid_permutation<op::permute, rank, Perm...>>();
+    if constexpr (!valid) report<diagnostic::invalid_permutation<op::permute, rank, Perm...>>();
     return valid;
   }
   static constexpr bool checked = check();
@@ -143,7 +143,7 @@ struct reshape_shape {
       inferred_ok && !(from_numel.is_static() && to_numel.is_static() && from_numel.value() != to_numel.value());
   static constexpr bool check() {
     if constexpr (!ok) {
-      report<diag::element_count_mismatch<Op, from_numel.is_static() ? from_numel.value() : -1,
+      report<diagnostic::element_count_mismatch<Op, from_numel.is_static() ? from_numel.value() : -1,
                                           to_numel.is_static()      ? to_numel.value()
                                           : known_numel.is_static() ? known_numel.value()
                                                                     : -1>>();

@@ -17,6 +17,7 @@ struct binary_node : node_base<binary_node<Op, A, B>> {
   using shape_type = typename broadcast_shapes<Op, typename A::shape_type, typename B::shape_type>::type;
   using device_type = common_device_t<typename A::device_type, typename B::device_type>;
   using children_type = std::tuple<A, B>;
+  using op_type = Op;
   static constexpr std::string_view name = Op::name;
   static constexpr promotion_priority priority = priority_of<binary_node>;
 

@@ -20,6 +20,7 @@ struct cast_node : node_base<cast_node<To, A>> {
   using device_type = typename A::device_type;
   using children_type = std::tuple<A>;
   static constexpr std::string_view name = "cast";
+  static constexpr bool is_cast_node = true;
   // A cast keeps its operand's standing in promotion (PyTorch casts produce tensors).
   static constexpr promotion_priority priority = A::priority;
 

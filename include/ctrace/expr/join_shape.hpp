@@ -78,9 +78,9 @@ struct join_shapes {
   // shape_mismatch<op, axis, dim of the operands so far, dim of operand k>.
   static constexpr bool check() {
     if constexpr (value.bad_rank_operand >= 0) {
-      report<diag::rank_mismatch<Op, value.dims.rank, value.bad_rank>>();
+      report<diagnostic::rank_mismatch<Op, value.dims.rank, value.bad_rank>>();
     } else if constexpr (value.bad_axis >= 0) {
-      report<diag::shape_mismatch<Op, value.bad_axis, value.bad_lhs, value.bad_rhs>>();
+      report<diagnostic::shape_mismatch<Op, value.bad_axis, value.bad_lhs, value.bad_rhs>>();
     }
     return ok;
   }

@@ -15,6 +15,7 @@ struct unary_node : node_base<unary_node<Op, A>> {
   using shape_type = typename A::shape_type;
   using device_type = typename A::device_type;
   using children_type = std::tuple<A>;
+  using op_type = Op;
   static constexpr std::string_view name = Op::name;
   static constexpr promotion_priority priority = priority_of<unary_node>;
 

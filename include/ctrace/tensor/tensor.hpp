@@ -26,7 +26,7 @@ struct uninitialized_tag {};
 template <class Op, class From, class To>
 constexpr bool check_shape_fits() {
   if constexpr (From::rank != To::rank) {
-    return report<diag::rank_mismatch<Op, From::rank, To::rank>>();
+    return report<diagnostic::rank_mismatch<Op, From::rank, To::rank>>();
   } else {
     constexpr int bad = [] {
       for (int i = 0; i < To::rank; ++i) {
@@ -35,7 +35,7 @@ constexpr bool check_shape_fits() {
       return -1;
     }();
     if constexpr (bad >= 0) {
-      return report<diag::shape_mismatch<Op, bad, From::extents[bad].value(), To::extents[bad].value()>>();
+      return report<diagnostic::shape_mismatch<Op, bad, From::extents[bad].value(), To::extents[bad].value()>>();
     } else {
       return true;
     }
@@ -254,7 +254,7 @@ class tensor {
     constexpr int a = normalize_axis<op::squeeze, Axis, rank>();
     constexpr extent d = Shape::extents[a];
     if constexpr (d.is_static() && d.value() != 1) {
-      report<diag::squeeze_non_unit_dim<op::squeeze, Axis, d.value()>>();
+      report<diagnostic::squeeze_non_unit_dim<op::squeeze, Axis, d.value()>>();
       return *this;
     } else {
       if (sizes_[a] != 1) detail::raise("squeeze: dim ", a, " has size ", sizes_[a], ", not 1");
@@ -314,7 +314,7 @@ class tensor {
     if constexpr (any_poison<Node>) {
       return false;
     } else if constexpr (!std::is_same_v<V, T>) {
-      return report<diag::dtype_mismatch<op::assign, V, T>>();
+      return report<diagnostic::dtype_mismatch<op::assign, V, T>>();
     } else if constexpr (!std::is_same_v<typename Node::device_type, any_device> &&
                          !std::is_same_v<typename Node::device_type, Device>) {
       static_assert(always_false<Node>,

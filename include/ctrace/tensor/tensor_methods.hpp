@@ -92,7 +92,7 @@ tensor<T, Shape, Device>& tensor<T, Shape, Device>::assign(const Source& source)
       return -1;
     }();
     if constexpr (bad >= 0) {
-      report<diag::shape_mismatch<op::assign, bad + rank - S::rank, S::extents[bad].value(),
+      report<diagnostic::shape_mismatch<op::assign, bad + rank - S::rank, S::extents[bad].value(),
                                   Shape::extents[bad + rank - S::rank].value()>>();
     } else {
       const auto src = node.sizes();
@@ -150,7 +150,7 @@ auto tensor<T, Shape, Device>::expand(const sizes_t<sizeof...(Dims)>& runtime_si
     return -1;
   }();
   if constexpr (bad >= 0) {
-    report<diag::expand_mismatch<op::expand, bad, Shape::extents[bad - (R2 - rank)].value(), list.items[bad].value()>>();
+    report<diagnostic::expand_mismatch<op::expand, bad, Shape::extents[bad - (R2 - rank)].value(), list.items[bad].value()>>();
     return *this;
   } else {
     using result = tensor<T, shape_from<list>, Device>;

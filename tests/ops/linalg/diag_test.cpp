@@ -1,4 +1,4 @@
-// diag_embed, diagonal and linalg::diag (torch.diag): both directions, with
+// diag_embed, diagonal and diag (torch.diag): both directions, with
 // offsets, on tensors, strided views and expressions. Expected values are
 // written by hand.
 #include "test_util.hpp"
@@ -65,25 +65,25 @@ TEST_CASE("symbolic lengths") {
   check_close(d1.eval(), {2});
 }
 
-TEST_CASE("linalg::diag as torch.diag") {
+TEST_CASE("diag as torch.diag") {
   auto v = make_tensor<float, 2>({7, 8});
-  auto m = linalg::diag(v);
+  auto m = diag(v);
   static_assert(std::is_same_v<decltype(m)::shape_type, shape_of<2, 2>>);
   check_close(m.eval(), {7, 0, 0, 8});
-  check_close(linalg::diag<1>(v).eval(), {0, 7, 0, 0, 0, 8, 0, 0, 0});
+  check_close(diag<1>(v).eval(), {0, 7, 0, 0, 0, 8, 0, 0, 0});
 
   auto a = make_tensor<float, 3, 4>({1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12});
-  auto d = linalg::diag(a);
+  auto d = diag(a);
   static_assert(std::is_same_v<decltype(d)::shape_type, shape_of<3>>);
   check_close(d.eval(), {1, 6, 11});
-  check_close(linalg::diag<2>(a).eval(), {3, 8});
-  check_close(linalg::diag<-2>(a).eval(), {9});
-  check_close(linalg::diag<-1>(a.transpose()).eval(), {2, 7, 12});
+  check_close(diag<2>(a).eval(), {3, 8});
+  check_close(diag<-2>(a).eval(), {9});
+  check_close(diag<-1>(a.transpose()).eval(), {2, 7, 12});
   // Round trip: the diagonal of the embedded vector is the vector.
-  check_close(linalg::diag<-1>(linalg::diag<-1>(v)).eval(), {7, 8});
+  check_close(diag<-1>(diag<-1>(v)).eval(), {7, 8});
   // Of an expression.
-  check_close(linalg::diag(a * 2.0f).eval(), {2, 12, 22});
-  Tensor<float, 3> copy = linalg::diag(a);
+  check_close(diag(a * 2.0f).eval(), {2, 12, 22});
+  Tensor<float, 3> copy = diag(a);
   copy(0) = 100;
   CHECK(a(0, 0) == 1);
 }

@@ -16,7 +16,7 @@ TEST_CASE("broadcast and fused producers") {
   const auto x = filled<float, 2, 4, 3>(mixed);
   const auto b = filled<float, 4>(positive);
   // x.transpose() is [2, 3, 4]; b broadcasts along the last dim.
-  CHECK_EVERY_REDUCTION(x.transpose() + b);
+  CHECK_EACH_STATE_KIND(x.transpose() + b);
   CHECK_EACH_STATE_KIND(x * 2.0f - 1.0f);
   const auto y = filled<float, 2, 4, 3>(positive);
   CHECK_EACH_STATE_KIND(x * y);

@@ -9,6 +9,7 @@
 
 #include <type_traits>
 
+#include "ctrace/backend/cpu/fused.hpp"
 #include "ctrace/backend/cpu/packet_math.hpp"
 #include "ctrace/expr/binary.hpp"
 #include "ctrace/expr/cast.hpp"
@@ -145,139 +146,12 @@ struct evaluator<Node, R> : strided_reader<typename Node::value_type, R> {
       : strided_reader<V, R>(t.strided(), iter), storage(std::move(t)) {}
 };
 
-// ---- elementwise ops ---------------------------------------------------------
+// ---- elementwise ops: one straight-line program per fused subtree ----------
 
-template <class Op, class A, int R>
-struct evaluator<unary_node<Op, A>, R> {
-  using In = typename A::value_type;
-  using Out = typename unary_node<Op, A>::value_type;
-  using child_eval = evaluator<A, R>;
-  static constexpr bool vectorizable =
-      child_eval::vectorizable && std::is_same_v<In, Out> && packet_op<Op, In>::supported;
-  static constexpr int leaf_count = child_eval::leaf_count;
-
-  child_eval child;
-  [[no_unique_address]] Op op;
-
-  evaluator(const unary_node<Op, A>& n, const sizes_t<R>& iter) : child(n.arg(), iter), op(n.op) {}
-  template <class V>
-  void visit_strides(V& v) {
-    child.visit_strides(v);
-  }
-
-  template <bool Contiguous>
-  struct row {
-    typename child_eval::template row<Contiguous> c;
-    [[no_unique_address]] Op op;
-    Out coeff(index_t j) const {
-      if constexpr (is_half_v<In>) return convert<Out>(op(static_cast<float>(c.coeff(j))));
-      else return op(c.coeff(j));
-    }
-    auto packet(index_t j) const { return packet_op<Op, In>::run(op, c.packet(j)); }
-  };
-  template <bool Contiguous>
-  row<Contiguous> make_row(const index_t* outer) const {
-    return {child.template make_row<Contiguous>(outer), op};
-  }
-};
-
-template <class Op, class A, class B, int R>
-struct evaluator<binary_node<Op, A, B>, R> {
-  using In = typename A::value_type;
-  using Out = typename binary_node<Op, A, B>::value_type;
-  using lhs_eval = evaluator<A, R>;
-  using rhs_eval = evaluator<B, R>;
-  static constexpr bool vectorizable = lhs_eval::vectorizable && rhs_eval::vectorizable &&
-                                       std::is_same_v<In, Out> && packet_op<Op, In>::supported;
-  static constexpr int leaf_count = lhs_eval::leaf_count + rhs_eval::leaf_count;
-
-  lhs_eval lhs;
-  rhs_eval rhs;
-  [[no_unique_address]] Op op;
-
-  evaluator(const binary_node<Op, A, B>& n, const sizes_t<R>& iter) : lhs(n.lhs(), iter), rhs(n.rhs(), iter), op(n.op) {}
-  template <class V>
-  void visit_strides(V& v) {
-    lhs.visit_strides(v);
-    rhs.visit_strides(v);
-  }
-
-  template <bool Contiguous>
-  struct row {
-    typename lhs_eval::template row<Contiguous> a;
-    typename rhs_eval::template row<Contiguous> b;
-    [[no_unique_address]] Op op;
-    Out coeff(index_t j) const {
-      if constexpr (is_half_v<In>) {
-        return convert<Out>(op(static_cast<float>(a.coeff(j)), static_cast<float>(b.coeff(j))));
-      } else {
-        return op(a.coeff(j), b.coeff(j));
-      }
-    }
-    auto packet(index_t j) const { return packet_op<Op, In>::run(op, a.packet(j), b.packet(j)); }
-  };
-  template <bool Contiguous>
-  row<Contiguous> make_row(const index_t* outer) const {
-    return {lhs.template make_row<Contiguous>(outer), rhs.template make_row<Contiguous>(outer), op};
-  }
-};
-
-template <class To, class A, int R>
-struct evaluator<cast_node<To, A>, R> {
-  using From = typename A::value_type;
-  using child_eval = evaluator<A, R>;
-  static constexpr bool vectorizable = false;
-  static constexpr int leaf_count = child_eval::leaf_count;
-  child_eval child;
-  evaluator(const cast_node<To, A>& n, const sizes_t<R>& iter) : child(n.arg(), iter) {}
-  template <class V>
-  void visit_strides(V& v) {
-    child.visit_strides(v);
-  }
-  template <bool Contiguous>
-  struct row {
-    typename child_eval::template row<Contiguous> c;
-    To coeff(index_t j) const { return convert<To>(c.coeff(j)); }
-    To packet(index_t j) const { return coeff(j); }  // never used: not vectorizable
-  };
-  template <bool Contiguous>
-  row<Contiguous> make_row(const index_t* outer) const {
-    return {child.template make_row<Contiguous>(outer)};
-  }
-};
-
-template <class C, class A, class B, int R>
-struct evaluator<where_node<C, A, B>, R> {
-  using T = typename A::value_type;
-  using cond_eval = evaluator<C, R>;
-  using a_eval = evaluator<A, R>;
-  using b_eval = evaluator<B, R>;
-  static constexpr bool vectorizable = false;
-  static constexpr int leaf_count = cond_eval::leaf_count + a_eval::leaf_count + b_eval::leaf_count;
-  cond_eval cond;
-  a_eval a;
-  b_eval b;
-  evaluator(const where_node<C, A, B>& n, const sizes_t<R>& iter)
-      : cond(n.cond(), iter), a(n.if_true(), iter), b(n.if_false(), iter) {}
-  template <class V>
-  void visit_strides(V& v) {
-    cond.visit_strides(v);
-    a.visit_strides(v);
-    b.visit_strides(v);
-  }
-  template <bool Contiguous>
-  struct row {
-    typename cond_eval::template row<Contiguous> c;
-    typename a_eval::template row<Contiguous> x;
-    typename b_eval::template row<Contiguous> y;
-    T coeff(index_t j) const { return c.coeff(j) ? x.coeff(j) : y.coeff(j); }
-    T packet(index_t j) const { return coeff(j); }
-  };
-  template <bool Contiguous>
-  row<Contiguous> make_row(const index_t* outer) const {
-    return {cond.template make_row<Contiguous>(outer), a.template make_row<Contiguous>(outer),
-            b.template make_row<Contiguous>(outer)};
-  }
+template <class Node, int R>
+  requires is_fusable_v<Node>
+struct evaluator<Node, R> : fused_evaluator<Node, R> {
+  using fused_evaluator<Node, R>::fused_evaluator;
 };
 
 }  // namespace ctrace::cpu_backend

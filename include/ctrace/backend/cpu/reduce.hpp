@@ -14,6 +14,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cstdint>
 #include <limits>
 #include <memory>
 #include <type_traits>
@@ -39,14 +40,13 @@ inline constexpr index_t few_outputs = 8;
 inline constexpr index_t min_piece = index_t(1) << 16;
 inline constexpr index_t max_pieces = 64;
 
-template <class Node>
-class reduce_kernel;
-
-template <class Op, class A, class Axes, bool KeepDim>
-class reduce_kernel<reduce_node<Op, A, Axes, KeepDim>> {
-  using Node = reduce_node<Op, A, Axes, KeepDim>;
+// One kernel per (op, operand type): which axes are reduced, and keepdim, are
+// run-time facts here (a bit mask), so sum<0>, sum<1, 2> and sum<1>(x, keepdim)
+// of one operand share a single instantiation. Compile time is a budget.
+template <class Op, class A>
+class reduce_kernel {
   using In = typename A::value_type;
-  using Out = typename Node::value_type;
+  using Out = op::reduce_result_t<Op::rule, In>;
   static constexpr op::reduce_kind kind = Op::kind;
   using T = op::reduce_compute_t<kind, In>;
   using rules = op::reduction<kind, T>;
@@ -70,29 +70,32 @@ class reduce_kernel<reduce_node<Op, A, Axes, KeepDim>> {
 
  public:
   // Writes node's value into dest (contiguous, node.sizes()).
-  static void run(Out* dest, index_t out_numel, const Node& node) {
+  static void run(Out* dest, index_t out_numel, const A& arg, const Op& op, std::uint32_t reduced_axes) {
     if (out_numel == 0) return;
-    sizes_t<IR> in_sizes = input_sizes(node);
+    sizes_t<IR> in_sizes = input_sizes(arg);
     index_t in_numel = 1;
     for (index_t s : in_sizes) in_numel *= s;
     if (in_numel == 0) {
       // Every output reduces zero elements (the API refused this for amax & co.).
       if constexpr (op::reduce_needs_elements<Op>) {
         ctrace::detail::raise(Op::name, ": cannot reduce over zero elements: input sizes ",
-                              sizes_to_string(node.arg().sizes()));
+                              sizes_to_string(arg.sizes()));
       } else {
-        const Out v = node.op.template finish<Out>(rules::init(), 0);
+        const Out v = op.template finish<Out>(rules::init(), 0);
         for (index_t i = 0; i < out_numel; ++i) dest[i] = v;
       }
       return;
     }
-    reduce_kernel k(node, in_sizes);
-    if (k.contiguous_) k.template execute<true>(dest);
-    else k.template execute<false>(dest);
+    reduce_kernel k(arg, op, reduced_axes, in_sizes);
+    // Rows are read in the general form (each operand's inner stride checked
+    // per packet, a predictable branch): a second, contiguous-only copy of
+    // every plan measured no faster and doubled the kernel's compile time.
+    k.execute(dest);
   }
 
  private:
-  const Node& node_;
+  const Op& op_;
+  std::uint32_t reduced_axes_;  // bit d set: dim d is reduced
   sizes_t<IR> sizes_;
   eval_t ev_;
   sizes_t<IR> out_strides_{};  // output offset per step of each dim (0: reduced)
@@ -100,20 +103,20 @@ class reduce_kernel<reduce_node<Op, A, Axes, KeepDim>> {
   index_t count_ = 1;          // elements reduced into each output
   int pad_ = 0, kept_ = 0;  // dims: [pad_ of size 1][kept_][reduced][row]
   bool row_reduced_ = false;
-  bool contiguous_ = true;
   index_t row_length_ = 1, outer_outputs_ = 1, reduced_rows_ = 1;
 
-  static sizes_t<IR> input_sizes(const Node& node) {
+  static sizes_t<IR> input_sizes(const A& arg) {
     sizes_t<IR> s{};
     if constexpr (R == 0) s[0] = 1;
-    else s = node.arg().sizes();
+    else s = arg.sizes();
     return s;
   }
 
-  reduce_kernel(const Node& node, const sizes_t<IR>& sizes) : node_(node), sizes_(sizes), ev_(node.arg(), sizes) {
+  reduce_kernel(const A& arg, const Op& op, std::uint32_t reduced_axes, const sizes_t<IR>& sizes)
+      : op_(op), reduced_axes_(reduced_axes), sizes_(sizes), ev_(arg, sizes) {
     index_t so = 1;
     for (int d = IR - 1; d >= 0; --d) {
-      const bool reduced = R > 0 && Node::is_reduced(d);
+      const bool reduced = R > 0 && ((reduced_axes_ >> d) & 1u) != 0;
       out_strides_[d] = reduced ? 0 : so;
       idx_strides_[d] = reduced ? count_ : 0;
       if (reduced) count_ *= sizes_[d];
@@ -158,7 +161,6 @@ class reduce_kernel<reduce_node<Op, A, Axes, KeepDim>> {
     permute_dims<IR>(sizes_, sets.sets, sets.count, perm);
 
     row_reduced_ = sizes_[IR - 1] != 1 && out_strides_[IR - 1] == 0;
-    for (int k = 2; k < sets.count; ++k) contiguous_ = contiguous_ && (*sets.sets[k])[IR - 1] == 1;
     row_length_ = sizes_[IR - 1];
     for (int d = pad_; d < pad_ + kept_; ++d) outer_outputs_ *= sizes_[d];
     for (int d = pad_ + kept_; d < IR - 1; ++d) reduced_rows_ *= sizes_[d];
@@ -170,13 +172,13 @@ class reduce_kernel<reduce_node<Op, A, Axes, KeepDim>> {
 
   // Calls f(row, j0, j1, index of element 0 of the row) for the runs of rows
   // that make up reduced elements [r0, r1) (row-major over [reduced][row]).
-  template <bool Contiguous, class F>
+  template <class F>
   void for_runs(index_t* outer, index_t r0, index_t r1, F&& f) const {
     index_t j = r0 % row_length_;
     unravel<IR>(r0 / row_length_, sizes_, first_reduced(), IR - 1, outer);
     for (index_t remaining = r1 - r0; remaining > 0;) {
       const index_t stop = std::min(row_length_, j + remaining);
-      f(ev_.template make_row<Contiguous>(outer), j, stop, offset_of<IR>(outer, idx_strides_, first_reduced(), IR - 1));
+      f(ev_.template make_row<false>(outer), j, stop, offset_of<IR>(outer, idx_strides_, first_reduced(), IR - 1));
       remaining -= stop - j;
       j = 0;
       advance<IR>(sizes_, first_reduced(), IR - 1, outer);
@@ -184,12 +186,11 @@ class reduce_kernel<reduce_node<Op, A, Axes, KeepDim>> {
   }
 
   // State of reduced elements [r0, r1).
-  template <bool Contiguous>
   state leaf_along_rows(index_t* outer, index_t r0, index_t r1) const {
     state s = rules::init();
     if constexpr (vectorize) {
       typename packets::state acc[4] = {packets::init(), packets::init(), packets::init(), packets::init()};
-      for_runs<Contiguous>(outer, r0, r1, [&](const auto& row, index_t j, index_t stop, index_t) {
+      for_runs(outer, r0, r1, [&](const auto& row, index_t j, index_t stop, index_t) {
         for (; j + 4 * P <= stop; j += 4 * P) {
           packets::add(acc[0], row.packet(j));
           packets::add(acc[1], row.packet(j + P));
@@ -205,10 +206,10 @@ class reduce_kernel<reduce_node<Op, A, Axes, KeepDim>> {
         for (const state& l : lanes) s = rules::merge(s, l);
       }
     } else if constexpr (arg_packets) {
-      s = arg_leaf<Contiguous>(outer, r0, r1);
+      s = arg_leaf(outer, r0, r1);
     } else {
       const index_t istride = idx_strides_[IR - 1];
-      for_runs<Contiguous>(outer, r0, r1, [&](const auto& row, index_t j, index_t stop, index_t base) {
+      for_runs(outer, r0, r1, [&](const auto& row, index_t j, index_t stop, index_t base) {
         for (; j < stop; ++j) rules::add(s, convert<T>(row.coeff(j)), base + j * istride);
       });
     }
@@ -218,14 +219,13 @@ class reduce_kernel<reduce_node<Op, A, Axes, KeepDim>> {
   // argmax/argmin of reduced elements [r0, r1) with packets, in two passes:
   // the extreme value (NaN if there is one), then the lowest index holding it.
   // (The runs need not visit indices in increasing order, so every match counts.)
-  template <bool Contiguous>
   state arg_leaf(index_t* outer, index_t r0, index_t r1) const {
     using Pk = packet_t<T>;
     constexpr bool is_max = kind == op::reduce_kind::argmax;
     using extreme = op::reduction<is_max ? op::reduce_kind::max : op::reduce_kind::min, T>;
     T e = extreme::init();
     Pk pe = ei::pset1<Pk>(e);
-    for_runs<Contiguous>(outer, r0, r1, [&](const auto& row, index_t j, index_t stop, index_t) {
+    for_runs(outer, r0, r1, [&](const auto& row, index_t j, index_t stop, index_t) {
       for (; j + P <= stop; j += P) {
         if constexpr (is_max) pe = ei::pmax<Eigen::PropagateNaN>(pe, row.packet(j));
         else pe = ei::pmin<Eigen::PropagateNaN>(pe, row.packet(j));
@@ -243,7 +243,7 @@ class reduce_kernel<reduce_node<Op, A, Axes, KeepDim>> {
     auto check = [&](T x, index_t index) {
       if ((want_nan ? op::detail::is_nan(x) : x == e) && index < best) best = index;
     };
-    for_runs<Contiguous>(outer, r0, r1, [&](const auto& row, index_t j, index_t stop, index_t base) {
+    for_runs(outer, r0, r1, [&](const auto& row, index_t j, index_t stop, index_t base) {
       for (; j + P <= stop; j += P) {
         const Pk x = row.packet(j);
         const Pk equal = ei::pcmp_eq(x, want_nan ? x : target);
@@ -259,19 +259,17 @@ class reduce_kernel<reduce_node<Op, A, Axes, KeepDim>> {
   }
 
   // Pairwise over blocks; the split points depend on r0 and r1 only.
-  template <bool Contiguous>
   state range_along_rows(index_t* outer, index_t r0, index_t r1) const {
-    if (r1 - r0 <= leaf_elements) return leaf_along_rows<Contiguous>(outer, r0, r1);
+    if (r1 - r0 <= leaf_elements) return leaf_along_rows(outer, r0, r1);
     const index_t mid = r0 + ((r1 - r0) / 2 + 63) / 64 * 64;
-    const state left = range_along_rows<Contiguous>(outer, r0, mid);
-    const state right = range_along_rows<Contiguous>(outer, mid, r1);
+    const state left = range_along_rows(outer, r0, mid);
+    const state right = range_along_rows(outer, mid, r1);
     return rules::merge(left, right);
   }
 
   // ---- row kept: each chunk of a row accumulates rows over the reduced dims ----
 
   // States of outputs [c0, c0 + w) of the row over reduced rows [q0, q1).
-  template <bool Contiguous>
   void leaf_of_rows(index_t* outer, index_t c0, index_t w, index_t q0, index_t q1, state* out) const {
     for (index_t i = 0; i < w; ++i) out[i] = rules::init();
     unravel<IR>(q0, sizes_, first_reduced(), IR - 1, outer);
@@ -280,7 +278,7 @@ class reduce_kernel<reduce_node<Op, A, Axes, KeepDim>> {
       typename packets::state acc[chunk / P];
       for (index_t k = 0; k < np; ++k) acc[k] = packets::init();
       for (index_t q = q0; q < q1; ++q) {
-        const auto row = ev_.template make_row<Contiguous>(outer);
+        const auto row = ev_.template make_row<false>(outer);
         if constexpr (kind == op::reduce_kind::moments) {
           // Every lane has the same count: one division per row.
           const auto inv = packets::inverse_of_next_count(acc[0]);
@@ -294,7 +292,7 @@ class reduce_kernel<reduce_node<Op, A, Axes, KeepDim>> {
       for (index_t k = 0; k < np; ++k) packets::lanes(acc[k], out + k * P);
     } else {
       for (index_t q = q0; q < q1; ++q) {
-        const auto row = ev_.template make_row<Contiguous>(outer);
+        const auto row = ev_.template make_row<false>(outer);
         // The row is kept, so every element of it has the same reduced index.
         const index_t index = offset_of<IR>(outer, idx_strides_, first_reduced(), IR - 1);
         for (index_t i = 0; i < w; ++i) rules::add(out[i], convert<T>(row.coeff(c0 + i)), index);
@@ -312,16 +310,15 @@ class reduce_kernel<reduce_node<Op, A, Axes, KeepDim>> {
 
   // Pairwise over blocks of rows; each level of the recursion keeps its right
   // half in the next `chunk` states of scratch.
-  template <bool Contiguous>
   void range_of_rows(index_t* outer, index_t c0, index_t w, index_t q0, index_t q1, state* out,
                      state* scratch) const {
     if (q1 - q0 <= leaf_rows) {
-      leaf_of_rows<Contiguous>(outer, c0, w, q0, q1, out);
+      leaf_of_rows(outer, c0, w, q0, q1, out);
       return;
     }
     const index_t mid = q0 + (q1 - q0) / 2;
-    range_of_rows<Contiguous>(outer, c0, w, q0, mid, out, scratch);
-    range_of_rows<Contiguous>(outer, c0, w, mid, q1, scratch, scratch + chunk);
+    range_of_rows(outer, c0, w, q0, mid, out, scratch);
+    range_of_rows(outer, c0, w, mid, q1, scratch, scratch + chunk);
     for (index_t i = 0; i < w; ++i) out[i] = rules::merge(out[i], scratch[i]);
   }
 
@@ -334,7 +331,6 @@ class reduce_kernel<reduce_node<Op, A, Axes, KeepDim>> {
     return rules::merge(combine(pieces, stride, p0, mid), combine(pieces, stride, mid, p1));
   }
 
-  template <bool Contiguous>
   void execute(Out* dest) const {
     const index_t chunks = row_reduced_ ? 1 : (row_length_ + chunk - 1) / chunk;
     const index_t tasks = outer_outputs_ * chunks;
@@ -359,12 +355,12 @@ class reduce_kernel<reduce_node<Op, A, Axes, KeepDim>> {
       out_offset = offset_of<IR>(outer, out_strides_, pad_, pad_ + kept_);
       c0 = (task % chunks) * chunk;
       w = row_reduced_ ? 1 : std::min<index_t>(chunk, row_length_ - c0);
-      if (row_reduced_) out[0] = range_along_rows<Contiguous>(outer, lo, hi);
-      else range_of_rows<Contiguous>(outer, c0, w, lo, hi, out, scratch);
+      if (row_reduced_) out[0] = range_along_rows(outer, lo, hi);
+      else range_of_rows(outer, c0, w, lo, hi, out, scratch);
     };
     auto write = [&](const state* s, index_t out_offset, index_t c0, index_t w) {
       for (index_t i = 0; i < w; ++i) {
-        dest[out_offset + (c0 + i) * row_out_stride] = node_.op.template finish<Out>(s[i], count_);
+        dest[out_offset + (c0 + i) * row_out_stride] = op_.template finish<Out>(s[i], count_);
       }
     };
 
@@ -399,7 +395,7 @@ class reduce_kernel<reduce_node<Op, A, Axes, KeepDim>> {
       const index_t w = row_reduced_ ? 1 : std::min<index_t>(chunk, row_length_ - c0);
       const state* base = partial.get() + task * pieces * chunk;
       for (index_t i = 0; i < w; ++i) {
-        dest[off + (c0 + i) * row_out_stride] = node_.op.template finish<Out>(combine(base + i, chunk, 0, pieces), count_);
+        dest[off + (c0 + i) * row_out_stride] = op_.template finish<Out>(combine(base + i, chunk, 0, pieces), count_);
       }
     }
   }
@@ -407,12 +403,13 @@ class reduce_kernel<reduce_node<Op, A, Axes, KeepDim>> {
 
 }  // namespace reduce_impl
 
-template <class Op, class A, class Axes, bool KeepDim>
-struct root_kernel<reduce_node<Op, A, Axes, KeepDim>> {
+template <class Op, class A, int... Axes, bool KeepDim>
+struct root_kernel<reduce_node<Op, A, axes<Axes...>, KeepDim>> {
   static constexpr bool exists = true;
   template <class Out, int R>
-  static void run(const strided_view<Out, R>& dest, const reduce_node<Op, A, Axes, KeepDim>& node) {
-    reduce_impl::reduce_kernel<reduce_node<Op, A, Axes, KeepDim>>::run(dest.data, dest.numel(), node);
+  static void run(const strided_view<Out, R>& dest, const reduce_node<Op, A, axes<Axes...>, KeepDim>& node) {
+    constexpr std::uint32_t mask = (0u | ... | (1u << Axes));
+    reduce_impl::reduce_kernel<Op, A>::run(dest.data, dest.numel(), node.arg(), node.op, mask);
   }
 };
 

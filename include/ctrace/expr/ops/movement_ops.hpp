@@ -48,7 +48,7 @@ std::string format_sizes(const std::array<index_t, N>& values) {
 
 template <class Op, int Axis, int Rank>
 constexpr bool check_axis() {
-  if constexpr (!axis_in_range<Op, Axis, Rank>) return report<diag::axis_out_of_range<Op, Axis, Rank>>();
+  if constexpr (!axis_in_range<Op, Axis, Rank>) return report<diagnostic::axis_out_of_range<Op, Axis, Rank>>();
   else return true;
 }
 
@@ -180,7 +180,7 @@ struct static_slice {
   static constexpr std::string_view name = "slice";
   template <class S>
   static constexpr bool check() {
-    if constexpr (Step <= 0) return report<diag::argument_out_of_range<op::slice, Step, 1>>();
+    if constexpr (Step <= 0) return report<diagnostic::argument_out_of_range<op::slice, Step, 1>>();
     else return detail::check_axis<op::slice, Axis, S::rank>();
   }
   template <class S>
@@ -212,7 +212,7 @@ struct squeeze {
     if constexpr (!detail::check_axis<op::squeeze, Axis, S::rank>()) {
       return false;
     } else if constexpr (S::extents[axis<S>].is_static() && S::extents[axis<S>].value() != 1) {
-      return report<diag::squeeze_non_unit_dim<op::squeeze, Axis, S::extents[axis<S>].value()>>();
+      return report<diagnostic::squeeze_non_unit_dim<op::squeeze, Axis, S::extents[axis<S>].value()>>();
     } else {
       return true;
     }
