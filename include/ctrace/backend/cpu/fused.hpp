@@ -1,11 +1,16 @@
-// Fused evaluation of an elementwise subtree as a straight-line program. The
-// subtree (unary, binary, cast and where nodes over any operands) is flattened
-// at compile time into post-order slots; per element (or packet) each slot is
-// computed once from its operands' slots, so nothing in the subtree is
-// evaluated twice. Operands that are the same memory read the same way (x in
-// x * (x + y)) are found when the evaluator is built, and the later ones take
-// the earlier one's value instead of loading it again: each distinct leaf is
-// loaded once per element.
+// Fused evaluation of an elementwise subtree. The subtree (unary, binary, cast
+// and where nodes over any operands) is flattened at compile time into
+// post-order slots; per element (or packet) the operands are read first, then
+// the interior is computed from them in registers, in one pass with no
+// temporaries.
+//
+// An operand that occurs twice (x in x * (x + y)) is two reads of the same
+// address in the same iteration: the second is served from L1, so memory is
+// read once per element. Skipping the second read needs a run-time test per
+// operand (which tensors are the same is known only at run time): measured,
+// the tests cost as much as the reads they save, so the loop stays
+// branch-free. Captured graphs know their inputs' identity from the types and
+// read each input once.
 #pragma once
 
 #include <array>
@@ -153,6 +158,31 @@ struct fused_evaluator {
   template <std::size_t K>
   using value_k = typename node_k<K>::value_type;
 
+  // The operand slots, in program order, and each slot's place among them.
+  template <std::size_t... K>
+  static constexpr std::array<bool, slots> operand_flags(std::index_sequence<K...>) {
+    return {slot_k<K>::is_operand...};
+  }
+  static constexpr std::array<bool, slots> is_operand_slot = operand_flags(std::make_index_sequence<slots>{});
+  static constexpr std::size_t operand_count = [] {
+    std::size_t n = 0;
+    for (bool b : is_operand_slot) n += b ? 1 : 0;
+    return n;
+  }();
+  static constexpr std::array<std::size_t, slots> operand_index = [] {
+    std::array<std::size_t, slots> idx{};
+    std::size_t n = 0;
+    for (std::size_t k = 0; k < slots; ++k) idx[k] = is_operand_slot[k] ? n++ : slots;
+    return idx;
+  }();
+  static constexpr std::array<std::size_t, operand_count> operand_slot = [] {
+    std::array<std::size_t, operand_count> o{};
+    for (std::size_t k = 0; k < slots; ++k) {
+      if (is_operand_slot[k]) o[operand_index[k]] = k;
+    }
+    return o;
+  }();
+
   template <std::size_t... K>
   static auto state_tuple(std::index_sequence<K...>) -> flat_tuple<typename fused::slot_state<slot_k<K>, R>::type...>;
   using state_type = decltype(state_tuple(std::make_index_sequence<slots>{}));
@@ -179,14 +209,9 @@ struct fused_evaluator {
   static constexpr int leaf_count = count_leaves(std::make_index_sequence<slots>{});
 
   state_type state;
-  // For operand slots: the earlier slot with the same memory and strides, or -1.
-  std::array<int, slots> same_as{};
 
   fused_evaluator(const Root& root, const sizes_t<R>& iter)
-      : state(make_state(root, iter, std::make_index_sequence<slots>{})) {
-    same_as.fill(-1);
-    find_repeated(std::make_index_sequence<slots>{});
-  }
+      : state(make_state(root, iter, std::make_index_sequence<slots>{})) {}
 
   template <class V>
   void visit_strides(V& v) {
@@ -197,7 +222,7 @@ struct fused_evaluator {
   struct row;
   template <bool Contiguous>
   row<Contiguous> make_row(const index_t* outer) const {
-    return row<Contiguous>{make_row_state<Contiguous>(outer, std::make_index_sequence<slots>{}), same_as};
+    return {make_row_state<Contiguous>(outer, std::make_index_sequence<slots>{})};
   }
 
  private:
@@ -212,34 +237,6 @@ struct fused_evaluator {
   template <std::size_t... K>
   static state_type make_state(const Root& root, const sizes_t<R>& iter, std::index_sequence<K...>) {
     return state_type{{make_slot<K>(root, iter)}...};
-  }
-
-  template <std::size_t K>
-  static constexpr bool is_memory_operand() {
-    if constexpr (!slot_k<K>::is_operand) return false;
-    else return std::is_base_of_v<strided_reader<value_k<K>, R>, evaluator<node_k<K>, R>>;
-  }
-  // Marks operand K as repeating an earlier operand M of the same type that
-  // reads the same memory the same way.
-  template <std::size_t K, std::size_t... M>
-  void find_repeat_of(std::index_sequence<M...>) {
-    if constexpr (is_memory_operand<K>()) {
-      const auto& mine = static_cast<const strided_reader<value_k<K>, R>&>(ctrace::get<K>(state));
-      (
-          [&] {
-            if constexpr (is_memory_operand<M>() && std::is_same_v<value_k<M>, value_k<K>>) {
-              const auto& other = static_cast<const strided_reader<value_k<M>, R>&>(ctrace::get<M>(state));
-              if (same_as[K] < 0 && same_as[M] < 0 && other.data == mine.data && other.strides == mine.strides) {
-                same_as[K] = static_cast<int>(M);
-              }
-            }
-          }(),
-          ...);
-    }
-  }
-  template <std::size_t... K>
-  void find_repeated(std::index_sequence<K...>) {
-    (find_repeat_of<K>(std::make_index_sequence<K>{}), ...);
   }
 
   template <class V, std::size_t... K>
@@ -267,16 +264,13 @@ struct fused_evaluator {
     using state_t = decltype(std::declval<const fused_evaluator&>().template make_row_state<Contiguous>(
         nullptr, std::make_index_sequence<slots>{}));
     state_t parts;
-    std::array<int, slots> same_as;
 
-    typename Root::value_type coeff(index_t j) const {
-      return run<false>(j, std::make_index_sequence<slots>{});
-    }
-    auto packet(index_t j) const { return run<true>(j, std::make_index_sequence<slots>{}); }
+    typename Root::value_type coeff(index_t j) const { return compute<false, slots - 1>(load<false>(j)); }
+    auto packet(index_t j) const { return compute<true, slots - 1>(load<true>(j)); }
 
    private:
-    // A slot's value, boxed by element type: a vector type used as a template
-    // argument would lose its attributes (and g++ warns).
+    // An operand's value, boxed by element type: a vector type used as a
+    // template argument would lose its attributes (and g++ warns).
     template <class T, bool Packet>
     struct box {
       T v;
@@ -285,70 +279,64 @@ struct fused_evaluator {
     struct box<T, true> {
       packet_t<T> v;
     };
-    template <bool Packet, std::size_t K>
-    using held_t = box<value_k<K>, Packet>;
+    template <bool Packet, std::size_t... O>
+    static auto operands_type(std::index_sequence<O...>) -> flat_tuple<box<value_k<operand_slot[O]>, Packet>...>;
+    template <bool Packet>
+    using operands_t = decltype(operands_type<Packet>(std::make_index_sequence<operand_count>{}));
 
-    template <bool Packet, std::size_t... K>
-    CTRACE_INLINE auto run(index_t j, std::index_sequence<K...>) const {
-      flat_tuple<held_t<Packet, K>...> v{};  // zeroed: dead stores the optimizer removes
-      (compute<Packet, K>(v, j), ...);
-      return ctrace::get<slots - 1>(v).v;
+    // Every operand's value for element (or packet) j.
+    template <bool Packet>
+    CTRACE_INLINE operands_t<Packet> load(index_t j) const {
+      return load_all<Packet>(j, std::make_index_sequence<operand_count>{});
     }
-
-    template <bool Packet, std::size_t K, class Values>
-    CTRACE_INLINE void compute(Values& v, index_t j) const {
+    template <bool Packet, std::size_t... O>
+    CTRACE_INLINE operands_t<Packet> load_all(index_t j, std::index_sequence<O...>) const {
+      operands_t<Packet> v;
+      (load_one<Packet, O>(v, j), ...);
+      return v;
+    }
+    template <bool Packet, std::size_t O>
+    CTRACE_INLINE void load_one(operands_t<Packet>& v, index_t j) const {
+      constexpr std::size_t K = operand_slot[O];
+      if constexpr (Packet) ctrace::get<O>(v).v = ctrace::get<K>(parts).packet(j);
+      else ctrace::get<O>(v).v = ctrace::get<K>(parts).coeff(j);
+    }
+    // Slot K's value from the operands' values. The program is a tree, so
+    // each interior slot has one user: computing it where it is used, by
+    // recursion from the root, evaluates it once and keeps it in registers.
+    template <bool Packet, std::size_t K, class Operands>
+    CTRACE_INLINE auto compute(const Operands& v) const {
       using N = node_k<K>;
       constexpr auto& ops = slot_k<K>::operands;
       if constexpr (slot_k<K>::is_operand) {
-        load<Packet, K>(v, j, std::make_index_sequence<K>{});
+        return ctrace::get<operand_index[K]>(v).v;
+      } else if constexpr (is_cast<N>()) {
+        return convert<value_k<K>>(compute<false, ops[0]>(v));
       } else if constexpr (is_unary<N>()) {
         using In = value_k<ops[0]>;
         const auto& op = ctrace::get<K>(parts);
-        if constexpr (Packet) ctrace::get<K>(v).v = packet_op<typename N::op_type, In>::run(op, ctrace::get<ops[0]>(v).v);
-        else if constexpr (is_half_v<In>) ctrace::get<K>(v).v = convert<value_k<K>>(op(static_cast<float>(ctrace::get<ops[0]>(v).v)));
-        else ctrace::get<K>(v).v = op(ctrace::get<ops[0]>(v).v);
+        if constexpr (Packet) return packet_op<typename N::op_type, In>::run(op, compute<true, ops[0]>(v));
+        else if constexpr (is_half_v<In>) return convert<value_k<K>>(op(static_cast<float>(compute<false, ops[0]>(v))));
+        else return op(compute<false, ops[0]>(v));
       } else if constexpr (is_binary<N>()) {
         using In = value_k<ops[0]>;
         const auto& op = ctrace::get<K>(parts);
         if constexpr (Packet) {
-          ctrace::get<K>(v).v = packet_op<typename N::op_type, In>::run(op, ctrace::get<ops[0]>(v).v, ctrace::get<ops[1]>(v).v);
+          return packet_op<typename N::op_type, In>::run(op, compute<true, ops[0]>(v), compute<true, ops[1]>(v));
         } else if constexpr (is_half_v<In>) {
-          ctrace::get<K>(v).v = convert<value_k<K>>(op(static_cast<float>(ctrace::get<ops[0]>(v).v), static_cast<float>(ctrace::get<ops[1]>(v).v)));
+          return convert<value_k<K>>(
+              op(static_cast<float>(compute<false, ops[0]>(v)), static_cast<float>(compute<false, ops[1]>(v))));
         } else {
-          ctrace::get<K>(v).v = op(ctrace::get<ops[0]>(v).v, ctrace::get<ops[1]>(v).v);
+          return op(compute<false, ops[0]>(v), compute<false, ops[1]>(v));
         }
-      } else if constexpr (is_cast<N>()) {
-        ctrace::get<K>(v).v = convert<value_k<K>>(ctrace::get<ops[0]>(v).v);
       } else {  // where
-        ctrace::get<K>(v).v = ctrace::get<ops[0]>(v).v ? ctrace::get<ops[1]>(v).v : ctrace::get<ops[2]>(v).v;
+        return compute<false, ops[0]>(v) ? compute<false, ops[1]>(v) : compute<false, ops[2]>(v);
       }
-    }
-
-    // An operand: its value, or the value of the earlier operand it repeats.
-    template <bool Packet, std::size_t K, class Values, std::size_t... M>
-    CTRACE_INLINE void load(Values& v, index_t j, std::index_sequence<M...>) const {
-      if constexpr (is_memory_operand<K>() && sizeof...(M) > 0) {
-        const int from = same_as[K];
-        bool copied = false;
-        (
-            [&] {
-              if constexpr (is_memory_operand<M>() && std::is_same_v<value_k<M>, value_k<K>>) {
-                if (from == static_cast<int>(M)) {
-                  ctrace::get<K>(v).v = ctrace::get<M>(v).v;
-                  copied = true;
-                }
-              }
-            }(),
-            ...);
-        if (copied) return;
-      }
-      if constexpr (Packet) ctrace::get<K>(v).v = ctrace::get<K>(parts).packet(j);
-      else ctrace::get<K>(v).v = ctrace::get<K>(parts).coeff(j);
     }
 
     template <class N>
     static constexpr bool is_unary() {
-      return requires { typename N::op_type; } && std::tuple_size_v<typename N::children_type> == 1 && !is_cast<N>();
+      return requires { typename N::op_type; } && std::tuple_size_v<typename N::children_type> == 1;
     }
     template <class N>
     static constexpr bool is_binary() {

@@ -125,10 +125,11 @@ void run_elementwise(const strided_view<T, R>& dest, const Node& node) {
   bool contiguous = true;
   for (int k = 0; k < sets.count; ++k) contiguous = contiguous && (*sets.sets[k])[IR - 1] == 1;
 
+  using Eval = evaluator<Node, IR>;
   T* out = dest.data;
   parallel_for(total, parallel_grain, [&](index_t b, index_t e) {
-    if (contiguous) detail::run_range<true, decltype(ev), T, IR>(ev, out, out_strides, sizes, b, e);
-    else detail::run_range<false, decltype(ev), T, IR>(ev, out, out_strides, sizes, b, e);
+    if (contiguous) detail::run_range<true, Eval, T, IR>(ev, out, out_strides, sizes, b, e);
+    else detail::run_range<false, Eval, T, IR>(ev, out, out_strides, sizes, b, e);
   });
 }
 

@@ -6,6 +6,7 @@
 #include <unsupported/Eigen/CXX11/ThreadPool>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdlib>
 #include <exception>
 #include <memory>
@@ -57,41 +58,49 @@ inline Eigen::ThreadPool* thread_pool() {
   return s.pool.get();
 }
 
-// Calls f(begin, end) over [0, n) in up to num_threads() chunks of at least
-// `grain` elements; the calling thread takes the first chunk. Runs inline
-// when the range is small or when called from a worker (no nested pools).
+// Calls f(begin, end) over [0, n) in chunks of at least `grain` elements,
+// spread over num_threads() threads; the calling thread works too. There are a
+// few chunks per thread, claimed from a shared counter, so a thread that the
+// machine slows down does not hold the others up. Chunk boundaries depend only
+// on n, grain and the thread count, not on timing. Runs inline when the range
+// is small or when called from a worker (no nested pools).
 template <class F>
 void parallel_for(index_t n, index_t grain, F&& f) {
   if (n <= 0) return;
-  int threads = num_threads();
-  index_t chunks = std::min<index_t>(threads, (n + grain - 1) / std::max<index_t>(grain, 1));
-  Eigen::ThreadPool* pool = chunks > 1 ? thread_pool() : nullptr;
+  const int threads = num_threads();
+  grain = std::max<index_t>(grain, 1);
+  const index_t max_chunks = (n + grain - 1) / grain;
+  const index_t chunks = std::min<index_t>(max_chunks, index_t(threads) * 4);
+  Eigen::ThreadPool* pool = chunks > 1 && threads > 1 ? thread_pool() : nullptr;
   if (!pool || pool->CurrentThreadId() != -1) {
     f(index_t(0), n);
     return;
   }
   const index_t per = (n + chunks - 1) / chunks;
-  Eigen::Barrier barrier(static_cast<unsigned>(chunks - 1));
+  std::atomic<index_t> next{0};
   std::exception_ptr failure;
   std::mutex failure_mutex;
-  for (index_t c = 1; c < chunks; ++c) {
-    pool->Schedule([&, c] {
-      try {
-        index_t b = c * per, e = std::min(n, b + per);
+  auto work = [&] {
+    try {
+      for (index_t c = next.fetch_add(1); c < chunks; c = next.fetch_add(1)) {
+        const index_t b = c * per, e = std::min(n, b + per);
         if (b < e) f(b, e);
-      } catch (...) {
-        std::lock_guard<std::mutex> lock(failure_mutex);
-        if (!failure) failure = std::current_exception();
       }
+    } catch (...) {
+      std::lock_guard<std::mutex> lock(failure_mutex);
+      if (!failure) failure = std::current_exception();
+      next.store(chunks);  // stop handing out work
+    }
+  };
+  const int helpers = static_cast<int>(std::min<index_t>(threads - 1, chunks - 1));
+  Eigen::Barrier barrier(static_cast<unsigned>(helpers));
+  for (int h = 0; h < helpers; ++h) {
+    pool->Schedule([&] {
+      work();
       barrier.Notify();
     });
   }
-  try {
-    f(index_t(0), std::min(n, per));
-  } catch (...) {
-    std::lock_guard<std::mutex> lock(failure_mutex);
-    if (!failure) failure = std::current_exception();
-  }
+  work();
   barrier.Wait();
   if (failure) std::rethrow_exception(failure);
 }
