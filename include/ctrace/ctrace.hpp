@@ -14,6 +14,9 @@
 #include "ctrace/api/scan.hpp"
 #include "ctrace/api/sort.hpp"
 
+// Graph capture: trace(), specs, structured inputs, guards, printing.
+#include "ctrace/graph/graph.hpp"
+
 // Tensors, factories, printing.
 #include "ctrace/core/shape.hpp"
 #include "ctrace/graph/expr_text.hpp"

@@ -95,6 +95,41 @@ struct dtype_mismatch {
   static_assert(always_false<Op>, "ctrace: element types differ; use .to<T>() to convert; dtype_mismatch<op, from, to>");
 };
 
+// A captured graph called with a tensor whose static dtype or shape differs
+// from the spec it was traced with (Input counts the graph's tensor inputs).
+template <int Input, class Spec, class Argument>
+struct input_does_not_match_spec {
+  static_assert(always_false<Spec>,
+                "ctrace: a graph input differs from its spec; input_does_not_match_spec<input, spec, argument> above");
+};
+
+// A structured argument whose structure differs from the spec's (a tuple of
+// another length, a tensor where a tuple was traced, ...).
+template <int FirstInput, class Spec, class Argument>
+struct input_structure_mismatch {
+  static_assert(always_false<Spec>,
+                "ctrace: a graph argument's structure differs from its spec; input_structure_mismatch<first input, spec, argument>");
+};
+
+// A keyed argument that lacks a key the graph was traced with.
+template <class Key>
+struct missing_key {
+  static_assert(always_false<Key>, "ctrace: a keyed graph argument lacks a key; missing_key<hana::string<...>> above names it");
+};
+
+// trace() of a function given no tensor input (no specs, or empty structures).
+template <class Function>
+struct graph_without_tensor_inputs {
+  static_assert(always_false<Function>, "ctrace: trace() needs at least one tensor input spec; the structures given hold none");
+};
+
+// cond() branches whose results differ in structure, dtype or shape.
+template <class TrueBranch, class FalseBranch>
+struct branch_results_differ {
+  static_assert(always_false<TrueBranch>,
+                "ctrace: cond's branches return different structures, dtypes or shapes; branch_results_differ<true, false>");
+};
+
 }  // namespace diagnostic
 
 // Instantiating report<Diagnostic> fires the diagnostic's static_assert.

@@ -20,6 +20,8 @@ namespace ctrace {
 
 namespace detail {
 struct uninitialized_tag {};
+// Sizes already checked by the caller (a captured graph's guards).
+struct unchecked_tag {};
 
 // Compile-time compatibility of a value of shape From with a tensor of shape To:
 // same rank, and no pair of static dims that differ.
@@ -78,6 +80,11 @@ class tensor {
       : owner_(std::move(owner)), data_(data), sizes_(sizes), strides_(strides) {
     check_sizes<Shape>(sizes, "tensor");
   }
+
+  // The same, without checking the sizes against the shape: for callers that
+  // have checked them already (a captured graph binds its inputs this way).
+  tensor(detail::unchecked_tag, std::shared_ptr<void> owner, T* data, const sizes_type& sizes, const sizes_type& strides)
+      : owner_(std::move(owner)), data_(data), sizes_(sizes), strides_(strides) {}
 
   // The same memory seen through another shape type of the same rank
   // (Tensor<float, 2, 3> as Tensor<float, N, 3>): static dims checked while

@@ -13,6 +13,7 @@
 #include "ctrace/backend/cpu/packet_math.hpp"
 #include "ctrace/expr/binary.hpp"
 #include "ctrace/expr/cast.hpp"
+#include "ctrace/expr/input.hpp"
 #include "ctrace/expr/leaf.hpp"
 #include "ctrace/expr/unary.hpp"
 #include "ctrace/expr/where.hpp"
@@ -105,6 +106,11 @@ template <class T, class S, class D, int R>
 struct evaluator<tensor_leaf<T, S, D>, R> : strided_reader<T, R> {
   evaluator(const tensor_leaf<T, S, D>& leaf, const sizes_t<R>& iter)
       : strided_reader<T, R>(leaf.value.strided(), iter) {}
+};
+
+template <int I, class T, class S, class D, int R>
+struct evaluator<input_node<I, T, S, D>, R> : strided_reader<T, R> {
+  evaluator(const input_node<I, T, S, D>& in, const sizes_t<R>& iter) : strided_reader<T, R>(in.value.strided(), iter) {}
 };
 
 template <class T, int R>

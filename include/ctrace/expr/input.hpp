@@ -1,0 +1,38 @@
+// input_node<I, T, Shape, Device>: the I-th input of a captured graph. While
+// tracing it stands for a tensor described by a spec; when the graph is
+// called it holds the caller's tensor (a handle, no copy). Its index is part
+// of its type, so every use of one input is the same graph node.
+#pragma once
+
+#include <string_view>
+#include <tuple>
+
+#include "ctrace/expr/node.hpp"
+#include "ctrace/tensor/tensor_fwd.hpp"
+
+namespace ctrace {
+
+template <int I, class T, class Shape, class Device>
+struct input_node : node_base<input_node<I, T, Shape, Device>> {
+  using value_type = T;
+  using shape_type = Shape;
+  using device_type = Device;
+  using children_type = std::tuple<>;
+  static constexpr std::string_view name = "input";
+  static constexpr promotion_priority priority = priority_of<input_node>;
+  static constexpr int index = I;
+
+  tensor<T, Shape, Device> value;
+
+  const sizes_t<Shape::rank>& sizes() const { return value.sizes(); }
+  // The run-time size of a dim (the caller's, on every call: never a constant).
+  index_t size(int axis) const { return value.size(axis); }
+  index_t numel() const { return value.numel(); }
+};
+
+template <class T>
+inline constexpr bool is_input_node_v = false;
+template <int I, class T, class S, class D>
+inline constexpr bool is_input_node_v<input_node<I, T, S, D>> = true;
+
+}  // namespace ctrace

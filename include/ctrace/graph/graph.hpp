@@ -1,0 +1,336 @@
+// trace(f, specs...) captures a generic callable as a graph: f runs once on
+// placeholder inputs (input_node<I, ...>), and the type of what it returns is
+// the graph. Its DAG (unique nodes in topological order), its guards and its
+// facts are computed from that type while compiling.
+//
+// A call binds the caller's tensors to the same placeholder types (no copy),
+// checks the guards, and runs f again to rebuild the expression: building it
+// is a handful of stores, and it gives every node its sizes and values for
+// this call, so nothing read from an input is ever frozen (x.size(0),
+// arange(n), a slice to n - 1 are recomputed from this call's inputs). The
+// rebuilt expression must have the graph's type (f is a function of its
+// inputs' types); it then runs fused through the backend.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "ctrace/core/diagnostics.hpp"
+#include "ctrace/expr/input.hpp"
+#include "ctrace/expr/leaf.hpp"
+#include "ctrace/graph/dag.hpp"
+#include "ctrace/graph/guard_plan.hpp"
+#include "ctrace/graph/graph_text.hpp"
+#include "ctrace/graph/spec.hpp"
+#include "ctrace/graph/structure.hpp"
+#include "ctrace/tensor/tensor.hpp"
+
+namespace ctrace {
+
+using spec_tree = tree<is_spec>;
+
+namespace detail {
+
+// Whether a tensor of type A may be passed for spec S: same dtype, device and
+// rank; each dim equal to the spec's, or the spec's is symbolic (bound then).
+template <class S, class A>
+constexpr bool spec_accepts() {
+  using SS = typename S::shape_type;
+  using AS = typename A::shape_type;
+  if constexpr (!std::is_same_v<typename S::value_type, typename A::value_type> ||
+                !std::is_same_v<typename S::device_type, typename A::device_type> || SS::rank != AS::rank) {
+    return false;
+  } else {
+    for (int i = 0; i < SS::rank; ++i) {
+      if (!(provably_equal(SS::extents[i], AS::extents[i]) || !SS::extents[i].is_static())) return false;
+    }
+    return true;
+  }
+}
+
+template <class S, std::size_t K>
+auto make_placeholder() {
+  using T = typename S::value_type;
+  using Shape = typename S::shape_type;
+  using Device = typename S::device_type;
+  return input_node<static_cast<int>(K), T, Shape, Device>{{}, tensor<T, Shape, Device>(trace_sizes<Shape>())};
+}
+
+// The caller's argument `a` bound to the spec tree S (leaves numbered from
+// Offset): input nodes over the caller's memory, in S's structure.
+template <std::size_t Offset, class S, class A>
+auto bind_argument(const A& a) {
+  using D = std::remove_cvref_t<A>;
+  if constexpr (is_spec<S>::value) {
+    using T = typename S::value_type;
+    using Shape = typename S::shape_type;
+    using Device = typename S::device_type;
+    if constexpr (!tensor_type<D>) {
+      report<diagnostic::input_structure_mismatch<static_cast<int>(Offset), S, D>>();
+      return poison{};
+    } else if constexpr (!spec_accepts<S, D>()) {
+      report<diagnostic::input_does_not_match_spec<static_cast<int>(Offset), S, D>>();
+      return poison{};
+    } else {
+      // Not owning: the caller's tensor outlives the call. Sizes are checked
+      // by the graph's guards.
+      return input_node<static_cast<int>(Offset), T, Shape, Device>{
+          {}, tensor<T, Shape, Device>(unchecked_tag{}, nullptr, a.data(), a.sizes(), a.strides())};
+    }
+  } else if constexpr (is_std_array_v<S> || is_tuple_like_v<S>) {
+    if constexpr (!(is_std_array_v<D> || is_tuple_like_v<D>)) {
+      report<diagnostic::input_structure_mismatch<static_cast<int>(Offset), S, D>>();
+      return poison{};
+    } else if constexpr (std::tuple_size_v<D> != std::tuple_size_v<S>) {
+      report<diagnostic::input_structure_mismatch<static_cast<int>(Offset), S, D>>();
+      return poison{};
+    } else {
+      return [&]<std::size_t... I>(std::index_sequence<I...>) {
+        if constexpr (is_std_array_v<S>) {
+          return std::array{bind_argument<Offset + spec_tree::offset_of<S, I>(), typename S::value_type>(std::get<I>(a))...};
+        } else if constexpr (requires { typename S::first_type; }) {
+          return std::make_pair(bind_argument<Offset + spec_tree::offset_of<S, I>(), std::tuple_element_t<I, S>>(std::get<I>(a))...);
+        } else {
+          return std::make_tuple(bind_argument<Offset + spec_tree::offset_of<S, I>(), std::tuple_element_t<I, S>>(std::get<I>(a))...);
+        }
+      }(std::make_index_sequence<std::tuple_size_v<S>>{});
+    }
+  } else {
+    static_assert(is_keyed_v<S>);
+    if constexpr (!is_keyed_v<D>) {
+      report<diagnostic::input_structure_mismatch<static_cast<int>(Offset), S, D>>();
+      return poison{};
+    } else {
+      return [&]<std::size_t... I>(std::index_sequence<I...>) {
+        return hana::make_map(hana::make_pair(spec_tree::key_t<S, I>{}, bind_keyed<Offset + spec_tree::keyed_offset<S, I>(), S, I>(a))...);
+      }(std::make_index_sequence<spec_tree::key_count<S>()>{});
+    }
+  }
+}
+
+template <std::size_t Offset, class S, std::size_t I, class A>
+auto bind_keyed(const A& a) {
+  using K = spec_tree::key_t<S, I>;
+  if constexpr (!decltype(hana::contains(std::declval<const A&>(), K{}))::value) {
+    report<diagnostic::missing_key<K>>();
+    return poison{};
+  } else {
+    return bind_argument<Offset, spec_tree::keyed_value_t<S, I>>(hana::at_key(a, K{}));
+  }
+}
+
+template <class List>
+struct leaf_nodes;
+template <class... L>
+struct leaf_nodes<type_list<L...>> {
+  using type = type_list<node_of_t<const L&>...>;
+};
+
+template <class Shapes>
+struct spec_shapes;
+template <class... S>
+struct spec_shapes<type_list<S...>> {
+  using type = type_list<typename S::shape_type...>;
+};
+
+}  // namespace detail
+
+template <class F, class Specs, class Result>
+class captured_graph {
+ public:
+  using result_type = Result;
+  using output_list = typename detail::leaf_nodes<output_tree::leaf_types_t<Result>>::type;
+  using graph_dag = dag<output_list>;
+  using nodes = typename graph_dag::nodes;
+  using spec_list = spec_tree::leaf_types_t<Specs>;
+  using guards = graph_guards<typename detail::spec_shapes<spec_list>::type, nodes>;
+
+  // Facts of the graph, all known while compiling.
+  static constexpr std::size_t input_count = spec_list::size;
+  static constexpr std::size_t output_count = output_list::size;
+  static constexpr std::size_t node_count = graph_dag::node_count;
+  static constexpr auto outputs = graph_dag::outputs;
+  static constexpr int symbol_count = guards::plan.symbol_count;
+  static constexpr int guard_count = guards::plan.dim_count + guards::plan.relation_count;
+
+  captured_graph(F f, Result traced) : f_(std::move(f)), traced_(std::move(traced)) {}
+
+  // Runs the graph on tensors structured like the specs. Outputs that are the
+  // same node are computed once and returned as the same tensor.
+  template <class... Args>
+  auto operator()(const Args&... args) const {
+    auto inputs = bind(std::forward_as_tuple(args...));
+    check_guards(inputs);
+    auto result = std::apply(f_, inputs);
+    static_assert(std::is_same_v<decltype(result), Result>,
+                  "ctrace: the traced function built a different graph on this call; a captured function must "
+                  "depend on its inputs' types only");
+    return evaluate(result, std::forward_as_tuple(args...));
+  }
+
+  // Binds and checks inputs without running: the cost of the guards alone.
+  template <class... Args>
+  void check(const Args&... args) const {
+    check_guards(bind(std::forward_as_tuple(args...)));
+  }
+
+  std::string to_text() const { return detail::graph_printer<captured_graph>::text(*this); }
+  std::string to_dot() const { return detail::graph_printer<captured_graph>::dot(*this); }
+  std::string to_json() const { return detail::graph_printer<captured_graph>::json(*this); }
+  friend std::ostream& operator<<(std::ostream& os, const captured_graph& g) { return os << g.to_text(); }
+
+  // The expression captured while tracing (placeholder inputs).
+  const Result& traced() const { return traced_; }
+
+  // Input names as printed: %in<k>, or the key of a keyed input.
+  static std::vector<std::string> input_names() {
+    std::vector<std::string> names(input_count);
+    name_inputs<0, Specs>(names, "");
+    return names;
+  }
+
+  static std::vector<std::string> guard_lines() { return guards::lines(input_names()); }
+
+ private:
+  template <std::size_t Offset, class S>
+  static void name_inputs(std::vector<std::string>& names, const std::string& key) {
+    if constexpr (is_spec<S>::value) {
+      names[Offset] = key.empty() ? "%in" + std::to_string(Offset) : "%" + key;
+    } else if constexpr (is_std_array_v<S>) {
+      [&]<std::size_t... I>(std::index_sequence<I...>) {
+        (name_inputs<Offset + spec_tree::offset_of<S, I>(), typename S::value_type>(names, ""), ...);
+      }(std::make_index_sequence<std::tuple_size_v<S>>{});
+    } else if constexpr (is_tuple_like_v<S>) {
+      [&]<std::size_t... I>(std::index_sequence<I...>) {
+        (name_inputs<Offset + spec_tree::offset_of<S, I>(), std::tuple_element_t<I, S>>(names, ""), ...);
+      }(std::make_index_sequence<std::tuple_size_v<S>>{});
+    } else {
+      [&]<std::size_t... I>(std::index_sequence<I...>) {
+        (name_inputs<Offset + spec_tree::keyed_offset<S, I>(), spec_tree::keyed_value_t<S, I>>(
+             names, hana::to<const char*>(spec_tree::key_t<S, I>{})),
+         ...);
+      }(std::make_index_sequence<spec_tree::key_count<S>()>{});
+    }
+  }
+
+  template <class ArgTuple>
+  static auto bind(const ArgTuple& args) {
+    static_assert(std::tuple_size_v<ArgTuple> == std::tuple_size_v<Specs>,
+                  "ctrace: a captured graph is called with as many arguments as it was traced with");
+    return detail::bind_argument<0, Specs>(args);
+  }
+
+  template <class Inputs>
+  static void check_guards(const Inputs& inputs) {
+    if constexpr (guard_count > 0) {
+      const index_t* sizes[input_count];
+      tree<is_input_leaf>::for_each_leaf(inputs, [&](const auto& in, auto k) { sizes[k] = in.value.sizes().data(); });
+      static const std::vector<std::string> names = input_names();
+      guards::check(sizes, names);
+    }
+  }
+  template <class T>
+  struct is_input_leaf : std::bool_constant<is_input_node_v<T>> {};
+
+  template <std::size_t K>
+  static constexpr std::size_t first_same_output() {
+    for (std::size_t j = 0; j < K; ++j) {
+      if (outputs[j] == outputs[K]) return j;
+    }
+    return K;
+  }
+
+  template <class T>
+  struct is_argument_ref : std::false_type {};
+  template <class T>
+  struct is_argument_ref<std::reference_wrapper<T>> : std::true_type {};
+
+  // The caller's tensors in the specs' leaf order (keyed arguments reordered).
+  template <class S, class A>
+  static auto argument_refs(const A& a) {
+    if constexpr (is_spec<S>::value) {
+      return std::cref(a);
+    } else if constexpr (is_std_array_v<S> || is_tuple_like_v<S>) {
+      return [&]<std::size_t... I>(std::index_sequence<I...>) {
+        return std::make_tuple(argument_refs<std::conditional_t<is_std_array_v<S>, typename S::value_type,
+                                                                std::tuple_element_t<I, S>>>(std::get<I>(a))...);
+      }(std::make_index_sequence<std::tuple_size_v<S>>{});
+    } else {
+      return [&]<std::size_t... I>(std::index_sequence<I...>) {
+        return std::make_tuple(argument_refs<spec_tree::keyed_value_t<S, I>>(hana::at_key(a, spec_tree::key_t<S, I>{}))...);
+      }(std::make_index_sequence<spec_tree::key_count<S>()>{});
+    }
+  }
+
+  // An output that is an input is the caller's own tensor (its handle, which
+  // owns the memory), as the spec's tensor type.
+  template <std::size_t K, class ArgTuple>
+  static auto caller_tensor(const ArgTuple& args) {
+    using L = list_element_t<K, spec_list>;
+    using T = tensor<typename L::value_type, typename L::shape_type, typename L::device_type>;
+    std::optional<T> out;
+    tree<is_argument_ref>::for_each_leaf(argument_refs<Specs>(args), [&](const auto& ref, auto k) {
+      if constexpr (decltype(k)::value == K) out.emplace(ref.get());
+    });
+    return *out;
+  }
+
+  template <class Leaf, class ArgTuple>
+  static auto compute_leaf(const Leaf& leaf, const ArgTuple& args) {
+    if constexpr (tensor_type<Leaf>) {
+      return leaf;
+    } else if constexpr (is_input_node_v<Leaf>) {
+      return caller_tensor<static_cast<std::size_t>(Leaf::index)>(args);
+    } else {
+      return eval_tensor_t<Leaf>(leaf);
+    }
+  }
+  template <std::size_t K, class ArgTuple>
+  using output_t = decltype(compute_leaf(std::declval<const list_element_t<K, output_tree::leaf_types_t<Result>>&>(),
+                                         std::declval<const ArgTuple&>()));
+
+  template <class ArgTuple>
+  static auto evaluate(const Result& result, const ArgTuple& args) {
+    auto values = [&]<std::size_t... K>(std::index_sequence<K...>) {
+      return std::tuple<std::optional<output_t<K, ArgTuple>>...>{};
+    }(std::make_index_sequence<output_count>{});
+    output_tree::for_each_leaf(result, [&](const auto& leaf, auto kc) {
+      constexpr std::size_t k = decltype(kc)::value;
+      constexpr std::size_t j = first_same_output<k>();
+      if constexpr (j < k) {
+        std::get<k>(values).emplace(*std::get<j>(values));
+      } else {
+        std::get<k>(values).emplace(compute_leaf(leaf, args));
+      }
+    });
+    return output_tree::map(result, [&](const auto&, auto kc) { return std::move(*std::get<decltype(kc)::value>(values)); });
+  }
+
+  F f_;
+  Result traced_;
+};
+
+// Captures f over inputs described by specs (spec<T, Dims...>, or tuples,
+// pairs, arrays and kwargs(...) of them).
+template <class F, class... Specs>
+auto trace(F f, Specs... specs) {
+  using S = std::tuple<Specs...>;
+  if constexpr (spec_tree::leaf_count<S>() == 0) {
+    report<diagnostic::graph_without_tensor_inputs<F>>();
+    return poison{};
+  } else {
+    auto placeholders = spec_tree::map(S{specs...}, [](auto s, auto k) {
+      return detail::make_placeholder<decltype(s), decltype(k)::value>();
+    });
+    auto traced = std::apply(f, placeholders);
+    return captured_graph<F, S, decltype(traced)>(std::move(f), std::move(traced));
+  }
+}
+
+}  // namespace ctrace
