@@ -258,8 +258,7 @@ class captured_graph {
       return std::cref(a);
     } else if constexpr (is_std_array_v<S> || is_tuple_like_v<S>) {
       return [&]<std::size_t... I>(std::index_sequence<I...>) {
-        return std::make_tuple(argument_refs<std::conditional_t<is_std_array_v<S>, typename S::value_type,
-                                                                std::tuple_element_t<I, S>>>(std::get<I>(a))...);
+        return std::make_tuple(argument_refs<std::tuple_element_t<I, S>>(std::get<I>(a))...);
       }(std::make_index_sequence<std::tuple_size_v<S>>{});
     } else {
       return [&]<std::size_t... I>(std::index_sequence<I...>) {

@@ -117,7 +117,7 @@ struct graph_printer {
       return "(" + [&]<std::size_t... I>(std::index_sequence<I...>) {
         std::string s;
         ((s += (I ? ", " : "") +
-               structure_text<std::conditional_t<is_std_array_v<D>, typename D::value_type, std::tuple_element_t<I, D>>>(
+               structure_text<std::tuple_element_t<I, D>>(
                    e, offset + output_tree::offset_of<D, I>())),
          ...);
         return s;
