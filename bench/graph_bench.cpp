@@ -4,11 +4,12 @@
 //     have d = 0, 1, 2, 4, 8 symbolic dims in total (f = x + y; the 0 case is
 //     the all-static baseline: binding only, no guards). check() binds the
 //     inputs and evaluates the guards without running anything. Counters:
-//     sym_dims = d, ns_per_dim = time per call / d.
+//     sym_dims = d, per_dim = time per call / d (seconds, SI prefix).
 //   - call_overhead_4x4_cpu_*: a whole call of sigmoid(tanh(x * (x + y))) on
 //     4x4 float tensors, captured (static spec<float, 4, 4> and symbolic
 //     spec<float, N, 4>) and eager (the same expression assigned to a tensor
-//     without trace()). Each returns a fresh 4x4 tensor.
+//     without trace()). Each returns a fresh 4x4 tensor; alloc_only is the
+//     cost of allocating that result (uninitialized) and nothing else.
 // Inputs are passed through benchmark::DoNotOptimize every iteration so the
 // compiler cannot hoist their sizes (and hence the guards) out of the loop.
 #include <benchmark/benchmark.h>
@@ -35,9 +36,10 @@ const auto simple_fn = [](auto x, auto y) { return sigmoid(tanh(x * (x + y))); }
 void set_dim_counters(benchmark::State& state, int dims) {
   state.counters["sym_dims"] = dims;
   if (dims > 0) {
-    // Inverted iteration-invariant rate: seconds per (iteration * dims).
-    state.counters["ns_per_dim"] =
-        benchmark::Counter(dims * 1e-9, benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
+    // Inverted iteration-invariant rate: seconds per (iteration * dim),
+    // printed with an SI prefix (e.g. 1.9ns).
+    state.counters["per_dim"] =
+        benchmark::Counter(dims, benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
   }
 }
 
@@ -149,6 +151,15 @@ void call_overhead_4x4_cpu_eager_symbolic(benchmark::State& state) {
   }
 }
 
+// The floor under all four: allocating the 4x4 result, nothing computed.
+void call_overhead_4x4_cpu_alloc_only(benchmark::State& state) {
+  for (auto _ : state) {
+    auto z = Tensor<float, 4, 4>::uninitialized({4, 4});
+    benchmark::DoNotOptimize(z.data());
+    benchmark::ClobberMemory();
+  }
+}
+
 }  // namespace
 
 BENCHMARK(guard_check_0);
@@ -160,5 +171,6 @@ BENCHMARK(call_overhead_4x4_cpu_captured_static);
 BENCHMARK(call_overhead_4x4_cpu_captured_symbolic);
 BENCHMARK(call_overhead_4x4_cpu_eager_static);
 BENCHMARK(call_overhead_4x4_cpu_eager_symbolic);
+BENCHMARK(call_overhead_4x4_cpu_alloc_only);
 
 BENCHMARK_MAIN();

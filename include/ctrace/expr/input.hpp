@@ -6,6 +6,7 @@
 
 #include <string_view>
 #include <tuple>
+#include <utility>
 
 #include "ctrace/expr/node.hpp"
 #include "ctrace/tensor/tensor_fwd.hpp"
@@ -23,6 +24,9 @@ struct input_node : node_base<input_node<I, T, Shape, Device>> {
   static constexpr int index = I;
 
   tensor<T, Shape, Device> value;
+
+  input_node() = default;
+  explicit input_node(tensor<T, Shape, Device> t) : value(std::move(t)) {}
 
   const sizes_t<Shape::rank>& sizes() const { return value.sizes(); }
   // The run-time size of a dim (the caller's, on every call: never a constant).

@@ -59,8 +59,11 @@ auto make_placeholder() {
   using T = typename S::value_type;
   using Shape = typename S::shape_type;
   using Device = typename S::device_type;
-  return input_node<static_cast<int>(K), T, Shape, Device>{{}, tensor<T, Shape, Device>(trace_sizes<Shape>())};
+  return input_node<static_cast<int>(K), T, Shape, Device>(tensor<T, Shape, Device>(trace_sizes<Shape>()));
 }
+
+template <std::size_t Offset, class S, std::size_t I, class A>
+auto bind_keyed(const A& a);
 
 // The caller's argument `a` bound to the spec tree S (leaves numbered from
 // Offset): input nodes over the caller's memory, in S's structure.
@@ -80,8 +83,8 @@ auto bind_argument(const A& a) {
     } else {
       // Not owning: the caller's tensor outlives the call. Sizes are checked
       // by the graph's guards.
-      return input_node<static_cast<int>(Offset), T, Shape, Device>{
-          {}, tensor<T, Shape, Device>(unchecked_tag{}, nullptr, a.data(), a.sizes(), a.strides())};
+      return input_node<static_cast<int>(Offset), T, Shape, Device>(
+          tensor<T, Shape, Device>(unchecked_tag{}, nullptr, a.data(), a.sizes(), a.strides()));
     }
   } else if constexpr (is_std_array_v<S> || is_tuple_like_v<S>) {
     if constexpr (!(is_std_array_v<D> || is_tuple_like_v<D>)) {
@@ -92,8 +95,8 @@ auto bind_argument(const A& a) {
       return poison{};
     } else {
       return [&]<std::size_t... I>(std::index_sequence<I...>) {
-        if constexpr (is_std_array_v<S>) {
-          return std::array{bind_argument<Offset + spec_tree::offset_of<S, I>(), typename S::value_type>(std::get<I>(a))...};
+        if constexpr (is_std_array_v<S>) {  // a tuple, as while tracing (see tree::map)
+          return std::make_tuple(bind_argument<Offset + spec_tree::offset_of<S, I>(), typename S::value_type>(std::get<I>(a))...);
         } else if constexpr (requires { typename S::first_type; }) {
           return std::make_pair(bind_argument<Offset + spec_tree::offset_of<S, I>(), std::tuple_element_t<I, S>>(std::get<I>(a))...);
         } else {
@@ -258,11 +261,13 @@ class captured_graph {
       return std::cref(a);
     } else if constexpr (is_std_array_v<S> || is_tuple_like_v<S>) {
       return [&]<std::size_t... I>(std::index_sequence<I...>) {
-        return std::make_tuple(argument_refs<std::tuple_element_t<I, S>>(std::get<I>(a))...);
+        return std::tuple<decltype(argument_refs<std::tuple_element_t<I, S>>(std::get<I>(a)))...>(
+            argument_refs<std::tuple_element_t<I, S>>(std::get<I>(a))...);
       }(std::make_index_sequence<std::tuple_size_v<S>>{});
     } else {
       return [&]<std::size_t... I>(std::index_sequence<I...>) {
-        return std::make_tuple(argument_refs<spec_tree::keyed_value_t<S, I>>(hana::at_key(a, spec_tree::key_t<S, I>{}))...);
+        return std::tuple<decltype(argument_refs<spec_tree::keyed_value_t<S, I>>(hana::at_key(a, spec_tree::key_t<S, I>{})))...>(
+            argument_refs<spec_tree::keyed_value_t<S, I>>(hana::at_key(a, spec_tree::key_t<S, I>{}))...);
       }(std::make_index_sequence<spec_tree::key_count<S>()>{});
     }
   }

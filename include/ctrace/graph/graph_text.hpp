@@ -182,7 +182,7 @@ struct graph_printer {
   static std::string dot_label(const std::string& s) {
     std::string out;
     for (char c : s) {
-      if (c == '"' || c == '\\') out += '\\';
+      if (c == '"') out += '\\';  // labels use \n for line breaks, so backslashes pass through
       out += c;
     }
     return out;

@@ -113,9 +113,15 @@ struct tree {
     if constexpr (IsLeaf<D>::value) {
       return g(std::forward<T>(t), std::integral_constant<std::size_t, Offset>{});
     } else if constexpr (is_std_array_v<D>) {
+      // Elements that map to one type stay an array; inputs (whose index is
+      // part of their type) become a tuple.
       return [&]<std::size_t... I>(std::index_sequence<I...>) {
         using E = decltype(map<Offset>(std::get<0>(t), g));
-        return std::array<E, sizeof...(I)>{map<Offset + offset_of<D, I>()>(std::get<I>(t), g)...};
+        if constexpr ((std::is_same_v<E, decltype(map<Offset + offset_of<D, I>()>(std::get<I>(t), g))> && ...)) {
+          return std::array<E, sizeof...(I)>{{map<Offset + offset_of<D, I>()>(std::get<I>(t), g)...}};
+        } else {
+          return std::make_tuple(map<Offset + offset_of<D, I>()>(std::get<I>(t), g)...);
+        }
       }(std::make_index_sequence<std::tuple_size_v<D>>{});
     } else if constexpr (is_tuple_like_v<D>) {
       return [&]<std::size_t... I>(std::index_sequence<I...>) {
