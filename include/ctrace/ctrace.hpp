@@ -12,6 +12,7 @@
 #include "ctrace/api/nn.hpp"
 #include "ctrace/api/reduce.hpp"
 #include "ctrace/api/scan.hpp"
+#include "ctrace/api/sizes.hpp"
 #include "ctrace/api/sort.hpp"
 
 // Graph capture: trace(), specs, structured inputs, guards, printing.

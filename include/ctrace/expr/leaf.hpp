@@ -33,7 +33,7 @@ struct tensor_leaf : node_base<tensor_leaf<T, Shape, Device>> {
 template <class T>
 struct scalar_leaf : node_base<scalar_leaf<T>> {
   using value_type = T;
-  using shape_type = shape<>;
+  using shape_type = ctrace::shape<>;
   using device_type = any_device;
   using children_type = std::tuple<>;
   static constexpr std::string_view name = "constant";

@@ -23,7 +23,7 @@ struct masked_select {
 template <class X, class M>
 struct masked_select_node : node_base<masked_select_node<X, M>> {
   using value_type = typename X::value_type;
-  using shape_type = shape<dyn_dim>;
+  using shape_type = ctrace::shape<dyn_dim>;
   using device_type = common_device_t<typename X::device_type, typename M::device_type>;
   using children_type = std::tuple<X, M>;
   static constexpr std::string_view name = op::masked_select::name;

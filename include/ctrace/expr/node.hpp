@@ -11,6 +11,7 @@
 #include "ctrace/core/device.hpp"
 #include "ctrace/core/promotion.hpp"
 #include "ctrace/core/shape.hpp"
+#include "ctrace/core/symbolic_size.hpp"
 #include "ctrace/tensor/tensor_fwd.hpp"
 
 namespace ctrace {
@@ -87,6 +88,10 @@ struct node_base : node_tag {
   // Each element converted to U (a cast node; no node when the type is U already).
   template <class U>
   auto to() const;
+  // The sizes with the shape type: full(x.shape(), 2.0f) keeps x's dims.
+  auto shape() const {
+    return shape_value<typename Derived::shape_type>{static_cast<const Derived&>(*this).sizes()};
+  }
 };
 
 // The tensor type a node evaluates to.
@@ -108,7 +113,7 @@ auto node_base<Derived>::eval() const {
 // reported once, not again by every op that consumes the bad result.
 struct poison : node_base<poison> {
   using value_type = float;
-  using shape_type = shape<>;
+  using shape_type = ctrace::shape<>;
   using device_type = any_device;
   static constexpr std::string_view name = "poison";
   static constexpr promotion_priority priority = promotion_priority::zero_dim;

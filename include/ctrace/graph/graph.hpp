@@ -169,20 +169,36 @@ class captured_graph {
   template <class... Args>
   auto operator()(const Args&... args) const {
     auto inputs = bind(std::forward_as_tuple(args...));
-    check_guards(inputs);
-    auto result = std::apply(f_, inputs);
-    static_assert(std::is_same_v<decltype(result), Result>,
-                  "ctrace: the traced function built a different graph on this call; a captured function must "
-                  "depend on its inputs' types only");
-    return evaluate(result, std::forward_as_tuple(args...));
+    if constexpr (bound_with_errors<decltype(inputs)>()) {
+      return poison{};  // the binding reported what is wrong
+    } else {
+      return run(inputs, std::forward_as_tuple(args...));
+    }
   }
 
   // Binds and checks inputs without running: the cost of the guards alone.
   template <class... Args>
   void check(const Args&... args) const {
-    check_guards(bind(std::forward_as_tuple(args...)));
+    auto inputs = bind(std::forward_as_tuple(args...));
+    if constexpr (!bound_with_errors<decltype(inputs)>()) check_guards(inputs);
   }
 
+ private:
+  template <class Bound>
+  static constexpr bool bound_with_errors() {
+    return []<class... L>(type_list<L...>) { return any_poison<L...>; }(output_tree::leaf_types_t<Bound>{});
+  }
+  template <class Inputs, class ArgTuple>
+  auto run(const Inputs& inputs, const ArgTuple& args) const {
+    check_guards(inputs);
+    auto result = std::apply(f_, inputs);
+    static_assert(std::is_same_v<decltype(result), Result>,
+                  "ctrace: the traced function built a different graph on this call; a captured function must "
+                  "depend on its inputs' types only");
+    return evaluate(result, args);
+  }
+
+ public:
   std::string to_text() const { return detail::graph_printer<captured_graph>::text(*this); }
   std::string to_dot() const { return detail::graph_printer<captured_graph>::dot(*this); }
   std::string to_json() const { return detail::graph_printer<captured_graph>::json(*this); }

@@ -11,6 +11,7 @@
 
 #include "ctrace/core/broadcast.hpp"
 #include "ctrace/core/shape_ops.hpp"
+#include "ctrace/core/symbolic_size.hpp"
 #include "ctrace/expr/leaf.hpp"
 #include "ctrace/expr/node.hpp"
 #include "ctrace/tensor/storage.hpp"
@@ -135,6 +136,7 @@ class tensor {
   // ---- facts -------------------------------------------------------------
   const sizes_type& sizes() const { return sizes_; }
   const sizes_type& strides() const { return strides_; }
+  shape_value<Shape> shape() const { return {sizes_}; }
   index_t size(int axis) const { return sizes_[static_cast<std::size_t>(normalize_runtime_axis(axis))]; }
   index_t stride(int axis) const { return strides_[static_cast<std::size_t>(normalize_runtime_axis(axis))]; }
   index_t numel() const {
