@@ -7,6 +7,8 @@ chain.cpp:        v1 = tanh(v0) * 0.5f + y, v2 = sigmoid(v1) * y - y, ...
                   (a unary op then one or two binary ops per step, cycling
                   through four patterns, 3.25 nodes a step on average);
                   returns the last value.
+chain_eager.cpp:  the same chain evaluated on tensors without trace().
+baseline.cpp:     the umbrella header and a 6-node traced call (no parameters).
 multi_output.cpp: a chain of value-free steps (2 nodes each), with K of its
                   values (evenly spaced, the last one included) returned as a
                   std::tuple.
@@ -65,8 +67,11 @@ def main():
     ap.add_argument("--outputs", type=int, default=10)
     a = ap.parse_args()
     os.makedirs(a.out_dir, exist_ok=True)
+    render("baseline.cpp.in", os.path.join(a.out_dir, "baseline.cpp"))
     render("chain.cpp.in", os.path.join(a.out_dir, "chain.cpp"), STEPS=a.chain_steps,
            MIN_NODES=a.chain_min_nodes, BODY=body(a.chain_steps, CHAIN_STEPS), RESULT=f"v{a.chain_steps}")
+    render("chain_eager.cpp.in", os.path.join(a.out_dir, "chain_eager.cpp"), STEPS=a.chain_steps,
+           BODY=body(a.chain_steps, CHAIN_STEPS), RESULT=f"v{a.chain_steps}")
     # Outputs: K values evenly spaced along the chain, the last one included.
     keep = [round((k + 1) * a.multi_steps / a.outputs) for k in range(a.outputs)]
     assert len(set(keep)) == a.outputs and min(keep) >= 1, "need at least as many steps as outputs"

@@ -95,3 +95,24 @@ TEST_CASE("the same tensor passed as two inputs gives correct results") {
   Tensor<float, N> r = g(x, x);
   check_close(r, {0, 2, 6});
 }
+
+TEST_CASE("a reduction used in several places is computed once per call") {
+  auto g = trace([](auto x) {
+    auto s = sum<1>(x, keepdim);
+    return std::make_tuple(x / s, s, exp(x) * s);
+  }, spec<float, N, 2>{});
+  auto x = make_tensor<float, N, 2>({2, 2}, {1, 3, 2, 2});
+  auto [normalized, total, scaled] = g(x);
+  CHECK(exec::last_call_stats().computed >= 1);
+  CHECK(exec::last_call_stats().reused == 2);
+  check_close(normalized, {0.25, 0.75, 0.5, 0.5});
+  check_close(total, {4, 4});
+  check_close(scaled, {4 * std::exp(1.0), 4 * std::exp(3.0), 4 * std::exp(2.0), 4 * std::exp(2.0)});
+}
+
+TEST_CASE("reductions of different tensors are never confused outside graphs") {
+  auto a = make_tensor<float, 2>({1, 2});
+  auto b = make_tensor<float, 2>({10, 20});
+  Tensor<float, 2> r = a / sum(a) + b / sum(b);  // same node types, different values
+  check_close(r, {1.0 / 3 + 1.0 / 3, 2.0 / 3 + 2.0 / 3});
+}

@@ -18,36 +18,9 @@
 #include <utility>
 
 #include "ctrace/core/type_list.hpp"
-#include "ctrace/expr/binary.hpp"
-#include "ctrace/expr/cast.hpp"
-#include "ctrace/expr/input.hpp"
-#include "ctrace/expr/matmul.hpp"
-#include "ctrace/expr/movement.hpp"
-#include "ctrace/expr/reduce.hpp"
-#include "ctrace/expr/unary.hpp"
-#include "ctrace/expr/where.hpp"
+#include "ctrace/expr/value_free.hpp"
 
 namespace ctrace {
-
-// True when a node's value is decided by its type and its children alone.
-template <class Node>
-inline constexpr bool is_value_free_v = false;
-template <int I, class T, class S, class D>
-inline constexpr bool is_value_free_v<input_node<I, T, S, D>> = true;
-template <class Op, class A>
-inline constexpr bool is_value_free_v<unary_node<Op, A>> = std::is_empty_v<Op>;
-template <class Op, class A, class B>
-inline constexpr bool is_value_free_v<binary_node<Op, A, B>> = std::is_empty_v<Op>;
-template <class To, class A>
-inline constexpr bool is_value_free_v<cast_node<To, A>> = true;
-template <class C, class A, class B>
-inline constexpr bool is_value_free_v<where_node<C, A, B>> = true;
-template <class Op, class A, class Axes, bool K>
-inline constexpr bool is_value_free_v<reduce_node<Op, A, Axes, K>> = std::is_empty_v<Op>;
-template <class Op, class A>
-inline constexpr bool is_value_free_v<movement_node<Op, A>> = std::is_empty_v<Op>;
-template <class A, class B>
-inline constexpr bool is_value_free_v<matmul_node<A, B>> = true;
 
 // One node of the graph: its type and the positions of its children.
 template <class Node, int... Children>

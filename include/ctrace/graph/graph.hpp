@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "ctrace/core/diagnostics.hpp"
+#include "ctrace/exec/memo.hpp"
 #include "ctrace/expr/input.hpp"
 #include "ctrace/expr/leaf.hpp"
 #include "ctrace/graph/dag.hpp"
@@ -191,6 +192,7 @@ class captured_graph {
   template <class Inputs, class ArgTuple>
   auto run(const Inputs& inputs, const ArgTuple& args) const {
     check_guards(inputs);
+    exec::memo_scope once_per_call;
     auto result = std::apply(f_, inputs);
     static_assert(std::is_same_v<decltype(result), Result>,
                   "ctrace: the traced function built a different graph on this call; a captured function must "
@@ -308,7 +310,7 @@ class captured_graph {
     } else if constexpr (is_input_node_v<Leaf>) {
       return caller_tensor<static_cast<std::size_t>(Leaf::index)>(args);
     } else {
-      return eval_tensor_t<Leaf>(leaf);
+      return exec::materialize_once<Leaf, eval_tensor_t<Leaf>>([&] { return eval_tensor_t<Leaf>(leaf); });
     }
   }
   template <std::size_t K, class ArgTuple>

@@ -11,6 +11,7 @@
 
 #include "ctrace/backend/cpu/fused.hpp"
 #include "ctrace/backend/cpu/packet_math.hpp"
+#include "ctrace/exec/memo.hpp"
 #include "ctrace/expr/binary.hpp"
 #include "ctrace/expr/cast.hpp"
 #include "ctrace/expr/input.hpp"
@@ -144,9 +145,11 @@ struct evaluator<Node, R> : strided_reader<typename Node::value_type, R> {
 
  private:
   static tensor<V, S, cpu> materialize(const Node& node) {
-    auto t = tensor<V, S, cpu>::uninitialized(node.sizes());
-    root_kernel<Node>::run(t.strided(), node);
-    return t;
+    return exec::materialize_once<Node, tensor<V, S, cpu>>([&] {
+      auto t = tensor<V, S, cpu>::uninitialized(node.sizes());
+      root_kernel<Node>::run(t.strided(), node);
+      return t;
+    });
   }
   evaluator(tensor<V, S, cpu> t, const sizes_t<R>& iter)
       : strided_reader<V, R>(t.strided(), iter), storage(std::move(t)) {}

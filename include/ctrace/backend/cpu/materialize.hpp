@@ -3,6 +3,7 @@
 #pragma once
 
 #include "ctrace/backend/cpu/assign.hpp"
+#include "ctrace/exec/memo.hpp"
 
 namespace ctrace::cpu_backend {
 
@@ -15,9 +16,11 @@ auto as_tensor(const Node& node) {
   if constexpr (requires { node.value.owner(); }) {
     return tensor<V, S, cpu>(node.value);
   } else {
-    auto t = tensor<V, S, cpu>::uninitialized(node.sizes());
-    exec::backend<cpu>::assign(t.strided(), node);
-    return t;
+    return exec::materialize_once<Node, tensor<V, S, cpu>>([&] {
+      auto t = tensor<V, S, cpu>::uninitialized(node.sizes());
+      exec::backend<cpu>::assign(t.strided(), node);
+      return t;
+    });
   }
 }
 

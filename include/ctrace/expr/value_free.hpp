@@ -1,0 +1,61 @@
+// Which nodes are decided by their type and their children alone (no
+// run-time value of their own: an op without parameters, axes in the type).
+// Two occurrences of such a node over the same children are the same value;
+// a whole subtree of them over graph inputs is the same value wherever it
+// appears in one call. Graph CSE and the executor's reuse of computed
+// values both rest on this.
+#pragma once
+
+#include <tuple>
+#include <type_traits>
+
+#include "ctrace/expr/binary.hpp"
+#include "ctrace/expr/cast.hpp"
+#include "ctrace/expr/input.hpp"
+#include "ctrace/expr/matmul.hpp"
+#include "ctrace/expr/movement.hpp"
+#include "ctrace/expr/reduce.hpp"
+#include "ctrace/expr/unary.hpp"
+#include "ctrace/expr/where.hpp"
+
+namespace ctrace {
+
+// True when a node's value is decided by its type and its children alone.
+template <class Node>
+inline constexpr bool is_value_free_v = false;
+template <int I, class T, class S, class D>
+inline constexpr bool is_value_free_v<input_node<I, T, S, D>> = true;
+template <class Op, class A>
+inline constexpr bool is_value_free_v<unary_node<Op, A>> = std::is_empty_v<Op>;
+template <class Op, class A, class B>
+inline constexpr bool is_value_free_v<binary_node<Op, A, B>> = std::is_empty_v<Op>;
+template <class To, class A>
+inline constexpr bool is_value_free_v<cast_node<To, A>> = true;
+template <class C, class A, class B>
+inline constexpr bool is_value_free_v<where_node<C, A, B>> = true;
+template <class Op, class A, class Axes, bool K>
+inline constexpr bool is_value_free_v<reduce_node<Op, A, Axes, K>> = std::is_empty_v<Op>;
+template <class Op, class A>
+inline constexpr bool is_value_free_v<movement_node<Op, A>> = std::is_empty_v<Op>;
+template <class A, class B>
+inline constexpr bool is_value_free_v<matmul_node<A, B>> = true;
+
+namespace detail {
+template <class Node>
+constexpr bool value_free_tree() {
+  if constexpr (!is_value_free_v<Node>) {
+    return false;
+  } else if constexpr (requires { typename Node::children_type; }) {
+    return []<class... C>(std::tuple<C...>*) { return (value_free_tree<C>() && ...); }(
+        static_cast<typename Node::children_type*>(nullptr));
+  } else {
+    return true;
+  }
+}
+}  // namespace detail
+
+// A subtree whose value its type decides, given the graph's inputs.
+template <class Node>
+inline constexpr bool is_value_free_tree_v = detail::value_free_tree<Node>();
+
+}  // namespace ctrace
