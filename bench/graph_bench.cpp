@@ -8,8 +8,9 @@
 //   - call_overhead_4x4_cpu_*: a whole call of sigmoid(tanh(x * (x + y))) on
 //     4x4 float tensors, captured (static spec<float, 4, 4> and symbolic
 //     spec<float, N, 4>) and eager (the same expression assigned to a tensor
-//     without trace()). Each returns a fresh 4x4 tensor; alloc_only is the
-//     cost of allocating that result (uninitialized) and nothing else.
+//     without trace()). Each returns a fresh 4x4 tensor. Two floors:
+//     eager_assign writes the expression into an existing 4x4 tensor (no
+//     allocation), alloc_only allocates the result and computes nothing.
 // Inputs are passed through benchmark::DoNotOptimize every iteration so the
 // compiler cannot hoist their sizes (and hence the guards) out of the loop.
 #include <benchmark/benchmark.h>
@@ -151,6 +152,19 @@ void call_overhead_4x4_cpu_eager_symbolic(benchmark::State& state) {
   }
 }
 
+// Eager into an existing tensor (assign): the expression's loop without the
+// allocation of a result.
+void call_overhead_4x4_cpu_eager_assign(benchmark::State& state) {
+  Tensor<float, 4, 4> x = rand<float, 4, 4>(gen()), y = rand<float, 4, 4>(gen()), z;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(x);
+    benchmark::DoNotOptimize(y);
+    z.assign(sigmoid(tanh(x * (x + y))));
+    benchmark::DoNotOptimize(z.data());
+    benchmark::ClobberMemory();
+  }
+}
+
 // The floor under all four: allocating the 4x4 result, nothing computed.
 void call_overhead_4x4_cpu_alloc_only(benchmark::State& state) {
   for (auto _ : state) {
@@ -171,6 +185,7 @@ BENCHMARK(call_overhead_4x4_cpu_captured_static);
 BENCHMARK(call_overhead_4x4_cpu_captured_symbolic);
 BENCHMARK(call_overhead_4x4_cpu_eager_static);
 BENCHMARK(call_overhead_4x4_cpu_eager_symbolic);
+BENCHMARK(call_overhead_4x4_cpu_eager_assign);
 BENCHMARK(call_overhead_4x4_cpu_alloc_only);
 
 BENCHMARK_MAIN();

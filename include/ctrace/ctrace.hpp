@@ -6,6 +6,7 @@
 // The ops users call.
 #include "ctrace/api/elementwise.hpp"
 #include "ctrace/api/indexing.hpp"
+#include "ctrace/api/inplace.hpp"
 #include "ctrace/api/join.hpp"
 #include "ctrace/api/linalg.hpp"
 #include "ctrace/api/movement.hpp"
@@ -36,3 +37,4 @@
 #include "ctrace/backend/cpu/reduce.hpp"
 #include "ctrace/backend/cpu/scan.hpp"
 #include "ctrace/backend/cpu/sort.hpp"
+#include "ctrace/backend/cpu/update.hpp"

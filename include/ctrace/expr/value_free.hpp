@@ -16,6 +16,7 @@
 #include "ctrace/expr/movement.hpp"
 #include "ctrace/expr/reduce.hpp"
 #include "ctrace/expr/unary.hpp"
+#include "ctrace/expr/update.hpp"
 #include "ctrace/expr/where.hpp"
 
 namespace ctrace {
@@ -39,6 +40,10 @@ template <class Op, class A>
 inline constexpr bool is_value_free_v<movement_node<Op, A>> = std::is_empty_v<Op>;
 template <class A, class B>
 inline constexpr bool is_value_free_v<matmul_node<A, B>> = true;
+template <int I, int V, class X, class S>
+inline constexpr bool is_value_free_v<update_node<I, V, X, S>> = true;
+template <class X, class I, class V>
+inline constexpr bool is_value_free_v<index_put_node<X, I, V>> = true;
 
 namespace detail {
 template <class Node>

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -25,6 +26,8 @@
 #include "ctrace/exec/memo.hpp"
 #include "ctrace/expr/input.hpp"
 #include "ctrace/expr/leaf.hpp"
+#include "ctrace/expr/update.hpp"
+#include "ctrace/api/inplace.hpp"
 #include "ctrace/graph/dag.hpp"
 #include "ctrace/graph/guard_plan.hpp"
 #include "ctrace/graph/graph_text.hpp"
@@ -145,13 +148,86 @@ struct spec_shapes<type_list<S...>> {
 
 }  // namespace detail
 
+namespace detail {
+// What f returned: the outputs, and updates listed with with_updates().
+template <class Result>
+struct result_parts {
+  using returned = Result;
+  using updates = type_list<>;
+  static const Result& outputs(const Result& r) { return r; }
+};
+template <class R, class... U>
+struct result_parts<with_updates_t<R, U...>> {
+  using returned = R;
+  using updates = type_list<U...>;
+  static const R& outputs(const with_updates_t<R, U...>& r) { return r.result; }
+};
+
+// The in-place updates among a graph's nodes: the last version of each
+// input, which is written back after a call.
+template <class Nodes>
+struct update_plan;
+template <class... N>
+struct update_plan<type_list<N...>> {
+  static constexpr std::array<int, sizeof...(N)> input{version_of<typename N::node_type>::input...};
+  static constexpr std::array<int, sizeof...(N)> version{
+      (is_update_node_v<typename N::node_type> ? version_of<typename N::node_type>::version : 0)...};
+  template <class T>
+  static constexpr std::size_t first_of_type() {
+    constexpr bool same[] = {std::is_same_v<T, typename N::node_type>..., false};
+    std::size_t i = 0;
+    while (!same[i]) ++i;
+    return i;
+  }
+  static constexpr std::array<std::size_t, sizeof...(N)> first{first_of_type<typename N::node_type>()...};
+  static constexpr std::array<bool, sizeof...(N)> same_type_as_earlier = [] {
+    std::array<bool, sizeof...(N)> r{};
+    for (std::size_t i = 0; i < sizeof...(N); ++i) r[i] = first[i] < i;
+    return r;
+  }();
+  // Two nodes of different types that are the same version of one input: two
+  // updates made from one stale value, which cannot both be written back.
+  // (Two nodes of one type whose children carry run-time values, such as
+  // slice bounds, cannot be told apart while compiling; the first is used.)
+  static constexpr bool diverging = [] {
+    for (std::size_t i = 0; i < sizeof...(N); ++i) {
+      for (std::size_t j = i + 1; j < sizeof...(N); ++j) {
+        if (input[i] >= 0 && input[i] == input[j] && version[i] > 0 && version[i] == version[j] &&
+            !same_type_as_earlier[j]) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }();
+  static constexpr bool is_final(std::size_t i) {
+    if (input[i] < 0 || version[i] == 0 || same_type_as_earlier[i]) return false;
+    for (std::size_t j = 0; j < sizeof...(N); ++j) {
+      if (input[j] == input[i] && version[j] > version[i]) return false;
+    }
+    return true;
+  }
+  static constexpr int final_count = [] {
+    int n = 0;
+    for (std::size_t i = 0; i < sizeof...(N); ++i) n += is_final(i) ? 1 : 0;
+    return n;
+  }();
+};
+}  // namespace detail
+
 template <class F, class Specs, class Result>
 class captured_graph {
  public:
   using result_type = Result;
-  using output_list = typename detail::leaf_nodes<output_tree::leaf_types_t<Result>>::type;
-  using graph_dag = dag<output_list>;
+  using returned_type = typename detail::result_parts<Result>::returned;
+  using output_list = typename detail::leaf_nodes<output_tree::leaf_types_t<returned_type>>::type;
+  using root_list = concat_t<output_list, typename detail::result_parts<Result>::updates>;
+  using graph_dag = dag<root_list>;
   using nodes = typename graph_dag::nodes;
+  using updates = detail::update_plan<nodes>;
+  static_assert(!updates::diverging,
+                "ctrace: two in-place updates of one graph input were made from the same version; apply the "
+                "second to the result of the first (auto x1 = add_(x, y); auto x2 = mul_(x1, 2);)");
   using spec_list = spec_tree::leaf_types_t<Specs>;
   using guards = graph_guards<typename detail::spec_shapes<spec_list>::type, nodes>;
 
@@ -159,7 +235,12 @@ class captured_graph {
   static constexpr std::size_t input_count = spec_list::size;
   static constexpr std::size_t output_count = output_list::size;
   static constexpr std::size_t node_count = graph_dag::node_count;
-  static constexpr auto outputs = graph_dag::outputs;
+  static constexpr std::array<int, output_count> outputs = [] {
+    std::array<int, output_count> o{};
+    for (std::size_t k = 0; k < output_count; ++k) o[k] = graph_dag::outputs[k];
+    return o;
+  }();
+  static constexpr int update_count = updates::final_count;
   static constexpr int symbol_count = guards::plan.symbol_count;
   static constexpr int guard_count = guards::plan.dim_count + guards::plan.relation_count;
 
@@ -197,8 +278,60 @@ class captured_graph {
     static_assert(std::is_same_v<decltype(result), Result>,
                   "ctrace: the traced function built a different graph on this call; a captured function must "
                   "depend on its inputs' types only");
-    return evaluate(result, args);
+    auto outputs_now = evaluate(detail::result_parts<Result>::outputs(result), args);
+    if constexpr (update_count > 0) write_back(result, args);
+    return outputs_now;
   }
+
+
+ public:
+  // Calls f(root, index_constant) for each output leaf, then each listed update.
+  template <class V>
+  static void for_each_root(const Result& result, V&& f) {
+    output_tree::for_each_leaf(detail::result_parts<Result>::outputs(result),
+                               [&](const auto& leaf, auto k) { f(to_node(leaf), k); });
+    if constexpr (!std::is_same_v<Result, returned_type>) {
+      [&]<std::size_t... U>(std::index_sequence<U...>) {
+        (f(std::get<U>(result.updates), std::integral_constant<std::size_t, output_count + U>{}), ...);
+      }(std::make_index_sequence<std::tuple_size_v<decltype(result.updates)>>{});
+    }
+  }
+
+  // Walks every root in DAG order: v.visit<Id, IsNew>(node) per occurrence.
+  template <class V>
+  static void walk(const Result& result, V& v) {
+    for_each_root(result, [&](const auto& root, auto kc) {
+      using before = typename detail::take_list<decltype(kc)::value, root_list>::type;
+      using slots = typename detail::add_outputs<type_list<>, before, int_list<>>::slots;
+      walk_dag<slots>(root, v);
+    });
+  }
+
+ private:
+  // Computes the last version of each updated input, then writes them all
+  // back (after every output is computed, so outputs saw the inputs as given).
+  template <class ArgTuple>
+  static void write_back(const Result& result, const ArgTuple& args) {
+    std::vector<std::function<void()>> writes;
+    write_back_collector<ArgTuple> v{args, writes};
+    walk(result, v);
+    for (auto& w : writes) w();
+  }
+  template <class ArgTuple>
+  struct write_back_collector {
+    const ArgTuple& args;
+    std::vector<std::function<void()>>& writes;
+    template <int Id, bool IsNew, class Node>
+    void visit(const Node& node) {
+      if constexpr (IsNew && updates::is_final(static_cast<std::size_t>(Id))) {
+        auto value = exec::materialize_once<Node, eval_tensor_t<Node>>([&] { return eval_tensor_t<Node>(node); });
+        auto target = caller_tensor<static_cast<std::size_t>(Node::input)>(args);
+        writes.emplace_back([value, target]() mutable { target.assign(value); });
+      }
+    }
+  };
+
+ public:
 
  public:
   std::string to_text() const { return detail::graph_printer<captured_graph>::text(*this); }
@@ -208,6 +341,7 @@ class captured_graph {
 
   // The expression captured while tracing (placeholder inputs).
   const Result& traced() const { return traced_; }
+  const returned_type& traced_outputs() const { return detail::result_parts<Result>::outputs(traced_); }
 
   // Input names as printed: %in<k>, or the key of a keyed input.
   static std::vector<std::string> input_names() {
@@ -314,11 +448,11 @@ class captured_graph {
     }
   }
   template <std::size_t K, class ArgTuple>
-  using output_t = decltype(compute_leaf(std::declval<const list_element_t<K, output_tree::leaf_types_t<Result>>&>(),
+  using output_t = decltype(compute_leaf(std::declval<const list_element_t<K, output_tree::leaf_types_t<returned_type>>&>(),
                                          std::declval<const ArgTuple&>()));
 
   template <class ArgTuple>
-  static auto evaluate(const Result& result, const ArgTuple& args) {
+  static auto evaluate(const returned_type& result, const ArgTuple& args) {
     auto values = [&]<std::size_t... K>(std::index_sequence<K...>) {
       return std::tuple<std::optional<output_t<K, ArgTuple>>...>{};
     }(std::make_index_sequence<output_count>{});

@@ -11,6 +11,7 @@
 
 #include "ctrace/expr/input.hpp"
 #include "ctrace/expr/leaf.hpp"
+#include "ctrace/expr/update.hpp"
 #include "ctrace/graph/dag.hpp"
 #include "ctrace/graph/expr_text.hpp"
 #include "ctrace/graph/structure.hpp"
@@ -49,7 +50,12 @@ struct entry_collector {
       e.shape = Node::shape_type::to_string();
       e.op = Node::name;
       for (int c : list_element_t<static_cast<std::size_t>(Id), Nodes>::children) e.children.push_back(c);
-      if constexpr (is_input_node_v<Node>) {
+      if constexpr (is_update_node_v<Node>) {
+        e.ref = "%" + std::to_string(next++);
+        if (Node::input >= 0) {
+          e.attributes = "of=" + (*input_names)[static_cast<std::size_t>(Node::input)] + ", version=" + std::to_string(Node::version);
+        }
+      } else if constexpr (is_input_node_v<Node>) {
         e.what = graph_entry::kind::input;
         e.ref = (*input_names)[static_cast<std::size_t>(Node::index)];
       } else if constexpr (requires { Node::is_scalar_leaf; }) {
@@ -96,15 +102,11 @@ inline std::string json_string(const std::string& s) {
 template <class G>
 struct graph_printer {
   using nodes = typename G::nodes;
-  using result = typename G::result_type;
+  using result = typename G::returned_type;
 
   static std::vector<graph_entry> collect(const G& g, const std::vector<std::string>& names) {
     entry_collector<nodes> v{std::vector<graph_entry>(G::node_count), &names};
-    output_tree::for_each_leaf(g.traced(), [&](const auto& leaf, auto kc) {
-      using before = typename take_list<decltype(kc)::value, typename G::output_list>::type;
-      using slots = typename add_outputs<type_list<>, before, int_list<>>::slots;
-      walk_dag<slots>(to_node(leaf), v);
-    });
+    G::walk(g.traced(), v);
     return v.entries;
   }
 
@@ -166,6 +168,11 @@ struct graph_printer {
     for (const graph_entry& n : e) {
       if (n.what != graph_entry::kind::node && n.what != graph_entry::kind::tensor) continue;
       os << "  " << n.ref << " : " << n.dtype << n.shape << " = " << n.op << "(" << args_text(n, e) << ")\n";
+    }
+    for (std::size_t i = 0; i < e.size(); ++i) {
+      if (G::updates::is_final(i)) {
+        os << "  " << names[static_cast<std::size_t>(G::updates::input[i])] << " <- " << e[i].ref << "  (in place)\n";
+      }
     }
     os << "  return " << returned(e) << "\n";
     const auto guards = G::guard_lines();
