@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Compile-time budget of graph capture (issue 3): generates two translation
+# Compile-time budget of graph capture (issue 3): generates four translation
 # units (gen.py, from the *.cpp.in templates next to this script),
 #   baseline     the umbrella header and a 6-node traced call: the floor
 #   chain        a ~200-node elementwise chain, traced and called once
