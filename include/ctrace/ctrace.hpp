@@ -11,6 +11,7 @@
 #include "ctrace/api/linalg.hpp"
 #include "ctrace/api/movement.hpp"
 #include "ctrace/api/nn.hpp"
+#include "ctrace/api/random.hpp"
 #include "ctrace/api/reduce.hpp"
 #include "ctrace/api/scan.hpp"
 #include "ctrace/api/sizes.hpp"

@@ -35,6 +35,14 @@ struct generator_node : node_base<generator_node<Gen, Shape>> {
 
 namespace gen {
 
+// A random node's attributes: its generator's seed and the first Philox block
+// it uses, or, inside a graph, which input generator and how far into this
+// call's draws (the seed and offset are then the caller's, at call time).
+inline std::string random_attributes(std::uint64_t seed, std::uint64_t first_block, int source) {
+  if (source >= 0) return "generator=" + std::to_string(source) + ", offset=+" + std::to_string(first_block);
+  return "seed=" + std::to_string(seed) + ", offset=" + std::to_string(first_block);
+}
+
 template <class T>
 struct full {
   using value_type = T;
@@ -88,7 +96,8 @@ struct uniform {
   static constexpr std::string_view name = "rand";
   std::uint64_t seed, first_block;
   double low, high;
-  std::string attributes() const { return "seed=" + std::to_string(seed) + ", offset=" + std::to_string(first_block); }
+  int source = -1;  // the graph input it draws from (-1: a generator outside any graph)
+  std::string attributes() const { return random_attributes(seed, first_block, source); }
   static constexpr index_t per_block = std::is_same_v<T, double> ? 2 : 4;
   CTRACE_HOST_DEVICE T operator()(index_t i) const {
     const auto b = philox4x32::at(seed, first_block + static_cast<std::uint64_t>(i / per_block));
@@ -108,7 +117,8 @@ struct normal {
   static constexpr std::string_view name = "randn";
   std::uint64_t seed, first_block;
   double mean, stddev;
-  std::string attributes() const { return "seed=" + std::to_string(seed) + ", offset=" + std::to_string(first_block); }
+  int source = -1;
+  std::string attributes() const { return random_attributes(seed, first_block, source); }
   static constexpr index_t per_block = 2;
   CTRACE_HOST_DEVICE T operator()(index_t i) const {
     const auto b = philox4x32::at(seed, first_block + static_cast<std::uint64_t>(i / 2));

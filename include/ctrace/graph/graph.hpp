@@ -28,6 +28,7 @@
 #include "ctrace/expr/leaf.hpp"
 #include "ctrace/expr/update.hpp"
 #include "ctrace/api/inplace.hpp"
+#include "ctrace/api/random.hpp"
 #include "ctrace/graph/dag.hpp"
 #include "ctrace/graph/guard_plan.hpp"
 #include "ctrace/graph/graph_text.hpp"
@@ -58,6 +59,18 @@ constexpr bool spec_accepts() {
   }
 }
 
+// The generator that random ops draw from while tracing (values unused).
+inline generator& trace_generator() {
+  thread_local generator g(0);
+  return g;
+}
+
+template <class S, std::size_t K>
+  requires std::is_same_v<S, rng_spec>
+auto make_placeholder() {
+  return rng_input(&trace_generator(), static_cast<int>(K));
+}
+
 template <class S, std::size_t K>
 auto make_placeholder() {
   using T = typename S::value_type;
@@ -67,14 +80,21 @@ auto make_placeholder() {
 }
 
 template <std::size_t Offset, class S, std::size_t I, class A>
-auto bind_keyed(const A& a);
+auto bind_keyed(A&& a);
 
 // The caller's argument `a` bound to the spec tree S (leaves numbered from
 // Offset): input nodes over the caller's memory, in S's structure.
 template <std::size_t Offset, class S, class A>
-auto bind_argument(const A& a) {
+auto bind_argument(A&& a) {
   using D = std::remove_cvref_t<A>;
-  if constexpr (is_spec<S>::value) {
+  if constexpr (std::is_same_v<S, rng_spec>) {
+    if constexpr (!std::is_same_v<std::remove_reference_t<A>, generator>) {
+      report<diagnostic::input_structure_mismatch<static_cast<int>(Offset), S, std::remove_reference_t<A>>>();
+      return poison{};
+    } else {
+      return rng_input(&a, static_cast<int>(Offset));  // the caller's generator, advanced by the draws
+    }
+  } else if constexpr (is_spec<S>::value) {
     using T = typename S::value_type;
     using Shape = typename S::shape_type;
     using Device = typename S::device_type;
@@ -122,9 +142,9 @@ auto bind_argument(const A& a) {
 }
 
 template <std::size_t Offset, class S, std::size_t I, class A>
-auto bind_keyed(const A& a) {
+auto bind_keyed(A&& a) {
   using K = spec_tree::key_t<S, I>;
-  if constexpr (!decltype(hana::contains(std::declval<const A&>(), K{}))::value) {
+  if constexpr (!decltype(hana::contains(std::declval<const std::remove_cvref_t<A>&>(), K{}))::value) {
     report<diagnostic::missing_key<K>>();
     return poison{};
   } else {
@@ -138,6 +158,10 @@ template <class... L>
 struct leaf_nodes<type_list<L...>> {
   using type = type_list<node_of_t<const L&>...>;
 };
+
+// A bound input: a tensor input node, a generator, or poison after an error.
+template <class T>
+struct is_bound_leaf : std::bool_constant<tensor_node<T> || std::is_same_v<T, rng_input>> {};
 
 template <class Shapes>
 struct spec_shapes;
@@ -249,7 +273,7 @@ class captured_graph {
   // Runs the graph on tensors structured like the specs. Outputs that are the
   // same node are computed once and returned as the same tensor.
   template <class... Args>
-  auto operator()(const Args&... args) const {
+  auto operator()(Args&&... args) const {
     auto inputs = bind(std::forward_as_tuple(args...));
     if constexpr (bound_with_errors<decltype(inputs)>()) {
       return poison{};  // the binding reported what is wrong
@@ -260,7 +284,7 @@ class captured_graph {
 
   // Binds and checks inputs without running: the cost of the guards alone.
   template <class... Args>
-  void check(const Args&... args) const {
+  void check(Args&&... args) const {
     auto inputs = bind(std::forward_as_tuple(args...));
     if constexpr (!bound_with_errors<decltype(inputs)>()) check_guards(inputs);
   }
@@ -268,7 +292,7 @@ class captured_graph {
  private:
   template <class Bound>
   static constexpr bool bound_with_errors() {
-    return []<class... L>(type_list<L...>) { return any_poison<L...>; }(output_tree::leaf_types_t<Bound>{});
+    return []<class... L>(type_list<L...>) { return any_poison<L...>; }(tree<detail::is_bound_leaf>::leaf_types_t<Bound>{});
   }
   template <class Inputs, class ArgTuple>
   auto run(const Inputs& inputs, const ArgTuple& args) const {
@@ -385,13 +409,14 @@ class captured_graph {
   static void check_guards(const Inputs& inputs) {
     if constexpr (guard_count > 0) {
       const index_t* sizes[input_count];
-      tree<is_input_leaf>::for_each_leaf(inputs, [&](const auto& in, auto k) { sizes[k] = in.value.sizes().data(); });
+      tree<detail::is_bound_leaf>::for_each_leaf(inputs, [&](const auto& in, auto k) {
+        if constexpr (requires { in.value.sizes(); }) sizes[k] = in.value.sizes().data();
+        else sizes[k] = nullptr;  // a generator: no sizes
+      });
       static const std::vector<std::string> names = input_names();
       guards::check(sizes, names);
     }
   }
-  template <class T>
-  struct is_input_leaf : std::bool_constant<is_input_node_v<T>> {};
 
   template <std::size_t K>
   static constexpr std::size_t first_same_output() {
@@ -481,6 +506,7 @@ auto trace(F f, Specs... specs) {
     report<diagnostic::graph_without_tensor_inputs<F>>();
     return poison{};
   } else {
+    detail::trace_generator().manual_seed(0);  // offsets in the IR count from this trace's first draw
     auto placeholders = spec_tree::map(S{specs...}, [](auto s, auto k) {
       return detail::make_placeholder<decltype(s), decltype(k)::value>();
     });

@@ -64,8 +64,18 @@ struct entry_collector {
       } else {
         e.what = requires { node.value.owner(); } ? graph_entry::kind::tensor : graph_entry::kind::node;
         e.ref = "%" + std::to_string(next++);
-        if constexpr (requires { node.attributes(); }) e.attributes = node.attributes();
-        else if constexpr (requires { node.op.attributes(); }) e.attributes = node.op.attributes();
+        if constexpr (requires { node.gen.source; }) {
+          if (node.gen.source >= 0) {  // a draw from an input generator: name it
+            e.attributes = "generator=" + (*input_names)[static_cast<std::size_t>(node.gen.source)] +
+                           ", offset=+" + std::to_string(node.gen.first_block);
+          } else {
+            e.attributes = node.attributes();
+          }
+        } else if constexpr (requires { node.attributes(); }) {
+          e.attributes = node.attributes();
+        } else if constexpr (requires { node.op.attributes(); }) {
+          e.attributes = node.op.attributes();
+        }
       }
       entries[static_cast<std::size_t>(Id)] = std::move(e);
     }
@@ -149,7 +159,11 @@ struct graph_printer {
 
   template <class Spec>
   static std::string spec_type() {
-    return std::string(dtype_name(dtype_of<typename Spec::value_type>)) + Spec::shape_type::to_string();
+    if constexpr (std::is_void_v<typename Spec::value_type>) {
+      return "generator";
+    } else {
+      return std::string(dtype_name(dtype_of<typename Spec::value_type>)) + Spec::shape_type::to_string();
+    }
   }
   static std::vector<std::string> input_types() {
     return [&]<std::size_t... I>(std::index_sequence<I...>) {

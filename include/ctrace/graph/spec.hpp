@@ -24,8 +24,17 @@ struct spec_on {
   using device_type = Device;
 };
 
+// A random generator input: the graph draws from the caller's generator.
+struct rng_spec {
+  using value_type = void;
+  using shape_type = shape<>;
+  using device_type = void;
+};
+
 template <class S>
 struct is_spec : std::false_type {};
+template <>
+struct is_spec<rng_spec> : std::true_type {};
 template <class T, auto... D>
 struct is_spec<spec<T, D...>> : std::true_type {};
 template <class Dv, class T, auto... D>

@@ -125,36 +125,39 @@ auto eye(index_t rows, index_t cols) {
 }
 
 namespace detail {
-template <class Gen, class Shape>
-auto random_node(const sizes_t<Shape::rank>& sizes, generator& g, double a, double b, const char* what) {
+// G is a generator, or a graph's generator input (which has source()).
+template <class Gen, class Shape, class G>
+auto random_node(const sizes_t<Shape::rank>& sizes, G& g, double a, double b, const char* what) {
   check_sizes<Shape>(sizes, what);
   index_t n = 1;
   for (index_t s : sizes) n *= s;
   const std::uint64_t blocks = static_cast<std::uint64_t>((n + Gen::per_block - 1) / Gen::per_block);
-  return generator_node<Gen, Shape>{{}, Gen{g.seed(), g.reserve(blocks), a, b}, sizes};
+  int source = -1;
+  if constexpr (requires { g.source(); }) source = g.source();
+  return generator_node<Gen, Shape>{{}, Gen{g.seed(), g.reserve(blocks), a, b, source}, sizes};
 }
 }  // namespace detail
 
 // Uniform on [0, 1): each call draws new values from the generator.
-template <element_type T, auto... Dims>
+template <element_type T, auto... Dims, random_source G = generator>
   requires is_floating_dtype_v<T>
-auto rand(const sizes_t<sizeof...(Dims)>& sizes, generator& g = default_generator()) {
+auto rand(const sizes_t<sizeof...(Dims)>& sizes, G& g = default_generator()) {
   return detail::random_node<gen::uniform<T>, shape_of<Dims...>>(sizes, g, 0.0, 1.0, "rand");
 }
-template <element_type T, auto... Dims>
+template <element_type T, auto... Dims, random_source G = generator>
   requires is_floating_dtype_v<T>
-auto rand(generator& g = default_generator()) {
+auto rand(G& g = default_generator()) {
   return rand<T, Dims...>(detail::static_sizes_or_fail<shape_of<Dims...>>("rand"), g);
 }
 // Standard normal.
-template <element_type T, auto... Dims>
+template <element_type T, auto... Dims, random_source G = generator>
   requires is_floating_dtype_v<T>
-auto randn(const sizes_t<sizeof...(Dims)>& sizes, generator& g = default_generator()) {
+auto randn(const sizes_t<sizeof...(Dims)>& sizes, G& g = default_generator()) {
   return detail::random_node<gen::normal<T>, shape_of<Dims...>>(sizes, g, 0.0, 1.0, "randn");
 }
-template <element_type T, auto... Dims>
+template <element_type T, auto... Dims, random_source G = generator>
   requires is_floating_dtype_v<T>
-auto randn(generator& g = default_generator()) {
+auto randn(G& g = default_generator()) {
   return randn<T, Dims...>(detail::static_sizes_or_fail<shape_of<Dims...>>("randn"), g);
 }
 

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cmath>
 #include <cstdint>
+#include <type_traits>
 
 #include "ctrace/core/config.hpp"
 
@@ -62,6 +63,24 @@ class generator {
 };
 
 // The process-wide generator used when no generator is passed.
+// A graph's generator input: a handle on the generator of the call (the
+// trace's own while tracing), numbered like the other inputs.
+class rng_input {
+ public:
+  rng_input(generator* g, int index) : g_(g), index_(index) {}
+  std::uint64_t seed() const { return g_->seed(); }
+  std::uint64_t offset() const { return g_->offset(); }
+  std::uint64_t reserve(std::uint64_t blocks) { return g_->reserve(blocks); }
+  int source() const { return index_; }
+
+ private:
+  generator* g_;
+  int index_;
+};
+
+template <class G>
+concept random_source = std::is_same_v<std::remove_cvref_t<G>, generator> || std::is_same_v<std::remove_cvref_t<G>, rng_input>;
+
 inline generator& default_generator() {
   static generator g(0);
   return g;
