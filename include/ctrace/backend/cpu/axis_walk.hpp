@@ -177,7 +177,7 @@ void run_rows(const strided_view<Out, R>& dest, const A& arg, int axis, RowFn ro
   sizes_t<R> sizes = arg.sizes();
   evaluator<A, R> ev(arg, sizes);
   sizes_t<R> out_strides = contiguous_strides<R>(sizes);
-  stride_visitor<R> sets;
+  stride_visitor<R, evaluator<A, R>::leaf_count + 1> sets;
   sets(out_strides);
   ev.visit_strides(sets);
   int perm[R]{};
@@ -287,7 +287,7 @@ void run_columns(const strided_view<Out, R>& dest, const A& arg, int axis, Block
   using eval_t = evaluator<A, R>;
   eval_t ev(arg, sizes);
   sizes_t<R> out_strides = contiguous_strides<R>(sizes);
-  stride_visitor<R> sets;
+  stride_visitor<R, evaluator<A, R>::leaf_count + 1> sets;
   sets(out_strides);
   ev.visit_strides(sets);
   // [others in order][axis][last]

@@ -37,12 +37,14 @@ inline constexpr bool has_root_kernel = root_kernel<Node>::exists;
 
 // Strides of one operand in iteration coordinates. The loop driver merges
 // dims through these before it runs.
-template <int R>
+// Capacity is the number of reads the loop's program makes (known from its
+// type) plus the destination.
+template <int R, int Capacity>
 struct stride_visitor {
-  sizes_t<R>* sets[64];
+  sizes_t<R>* sets[Capacity];
   int count = 0;
   void operator()(sizes_t<R>& strides) {
-    if (count == 64) detail::raise("expression reads more than 64 tensors in one loop");
+    if (count == Capacity) detail::raise("internal: a loop visits more operands than its program declares");
     sets[count++] = &strides;
   }
 };

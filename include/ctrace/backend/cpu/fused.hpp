@@ -69,17 +69,28 @@ const auto& at(const Node& n, path<I, Rest...>) {
 }
 
 // One slot of the program: the node, where it is, and its operands' slots.
-template <class Node, class Path, std::size_t... Operands>
+template <class Node, class Path, bool Operand, std::size_t... Operands>
 struct slot {
   using node = Node;
   using where = Path;
-  static constexpr bool is_operand = !is_fusable_v<Node>;
+  static constexpr bool is_operand = Operand;
   static constexpr std::array<std::size_t, sizeof...(Operands)> operands{Operands...};
 };
 
-template <class Node, class Path, std::size_t Offset, bool Fusable = is_fusable_v<Node>>
+// A fused program goes at most this deep; below, a subtree is an operand
+// read through its own program (still in the same pass, no temporary). This
+// bounds the path types, and so keeps the compile time of long chains linear.
+inline constexpr std::size_t max_program_depth = 12;
+
+template <class P>
+inline constexpr std::size_t path_length = 0;
+template <std::size_t... I>
+inline constexpr std::size_t path_length<path<I...>> = sizeof...(I);
+
+template <class Node, class Path, std::size_t Offset,
+          bool Fusable = is_fusable_v<Node> && (path_length<Path> < max_program_depth)>
 struct flatten {
-  using type = type_list<slot<Node, Path>>;
+  using type = type_list<slot<Node, Path, true>>;
   static constexpr std::size_t size = 1;
 };
 
@@ -89,7 +100,7 @@ template <class Node, class Path, std::size_t Offset, std::size_t... I>
 struct flatten_children<Node, Path, Offset, std::index_sequence<I...>> {
   using children = typename Node::children_type;
   static constexpr std::array<std::size_t, sizeof...(I)> sizes{
-      flatten<std::tuple_element_t<I, children>, path<>, 0>::size...};
+      flatten<std::tuple_element_t<I, children>, typename extend<Path, I>::type, 0>::size...};
   static constexpr std::array<std::size_t, sizeof...(I) + 1> starts = [] {
     std::array<std::size_t, sizeof...(I) + 1> s{};
     for (std::size_t i = 0; i < sizeof...(I); ++i) s[i + 1] = s[i] + sizes[i];
@@ -98,7 +109,7 @@ struct flatten_children<Node, Path, Offset, std::index_sequence<I...>> {
   static constexpr std::size_t total = starts[sizeof...(I)];
   using type = concat_t<
       typename flatten<std::tuple_element_t<I, children>, typename extend<Path, I>::type, Offset + starts[I]>::type...,
-      type_list<slot<Node, Path, (Offset + starts[I + 1] - 1)...>>>;
+      type_list<slot<Node, Path, false, (Offset + starts[I + 1] - 1)...>>>;
 };
 
 template <class Node, class Path, std::size_t Offset>
@@ -121,11 +132,11 @@ struct slot_state<Slot, R, false> {
   using type = std::monostate;
 };
 template <class Op, class A, class Path, std::size_t... O, int R>
-struct slot_state<slot<unary_node<Op, A>, Path, O...>, R, false> {
+struct slot_state<slot<unary_node<Op, A>, Path, false, O...>, R, false> {
   using type = Op;
 };
 template <class Op, class A, class B, class Path, std::size_t... O, int R>
-struct slot_state<slot<binary_node<Op, A, B>, Path, O...>, R, false> {
+struct slot_state<slot<binary_node<Op, A, B>, Path, false, O...>, R, false> {
   using type = Op;
 };
 

@@ -4,6 +4,8 @@
 // expression of any rank runs as one flat loop.
 #pragma once
 
+#include <vector>
+
 #include <algorithm>
 
 #include "ctrace/backend/cpu/evaluator.hpp"
@@ -20,7 +22,14 @@ template <int R>
 void coalesce(sizes_t<R>& sizes, sizes_t<R>* const* sets, int count) {
   if constexpr (R > 1) {
     sizes_t<R> new_sizes{};
-    sizes_t<R> new_strides[64]{};
+    // Programs rarely read more than 64 operands; longer ones use the heap.
+    sizes_t<R> on_stack[64]{};
+    std::vector<sizes_t<R>> on_heap;
+    sizes_t<R>* new_strides = on_stack;
+    if (count > 64) {
+      on_heap.resize(static_cast<std::size_t>(count));
+      new_strides = on_heap.data();
+    }
     int out = R - 1;
     index_t cur_size = sizes[R - 1];
     for (int k = 0; k < count; ++k) new_strides[k][R - 1] = (*sets[k])[R - 1];
@@ -52,16 +61,23 @@ void coalesce(sizes_t<R>& sizes, sizes_t<R>* const* sets, int count) {
   }
 }
 
-template <bool Contiguous, class T, class Row, bool Vectorize>
+// Programs reading more operands than this are compiled once (strided rows,
+// no unrolling) instead of four times: their code is large already, and the
+// copies cost compile time (a 200-node chain) for little speed.
+inline constexpr int compact_program_reads = 24;
+
+template <bool Contiguous, class T, class Row, bool Vectorize, bool Compact = false>
 CTRACE_INLINE void run_inner(const Row& r, T* out, index_t out_stride, index_t j, index_t end) {
   if constexpr (Vectorize) {
     constexpr int P = packet_size<T>;
     if (Contiguous || out_stride == 1) {
-      for (; j + 2 * P <= end; j += 2 * P) {
-        auto a = r.packet(j);
-        auto b = r.packet(j + P);
-        ei::pstoreu(out + j, a);
-        ei::pstoreu(out + j + P, b);
+      if constexpr (!Compact) {
+        for (; j + 2 * P <= end; j += 2 * P) {
+          auto a = r.packet(j);
+          auto b = r.packet(j + P);
+          ei::pstoreu(out + j, a);
+          ei::pstoreu(out + j + P, b);
+        }
       }
       for (; j + P <= end; j += P) ei::pstoreu(out + j, r.packet(j));
       for (; j < end; ++j) out[j] = r.coeff(j);
@@ -88,7 +104,8 @@ void run_range(const Eval& ev, T* out, const sizes_t<R>& out_strides, const size
     T* o = out;
     for (int d = 0; d < R - 1; ++d) o += outer[d] * out_strides[d];
     auto r = ev.template make_row<Contiguous>(outer);
-    run_inner<Contiguous, T, decltype(r), vectorize>(r, o, out_strides[R - 1], j, stop);
+    run_inner<Contiguous, T, decltype(r), vectorize, (Eval::leaf_count > compact_program_reads)>(
+        r, o, out_strides[R - 1], j, stop);
     remaining -= stop - j;
     j = 0;
     for (int d = R - 2; d >= 0; --d) {
@@ -117,7 +134,7 @@ void run_elementwise(const strided_view<T, R>& dest, const Node& node) {
   if (total == 0) return;
 
   evaluator<Node, IR> ev(node, sizes);
-  stride_visitor<IR> sets;
+  stride_visitor<IR, evaluator<Node, IR>::leaf_count + 1> sets;
   sets(out_strides);
   ev.visit_strides(sets);
   detail::coalesce<IR>(sizes, sets.sets, sets.count);
@@ -128,8 +145,12 @@ void run_elementwise(const strided_view<T, R>& dest, const Node& node) {
   using Eval = evaluator<Node, IR>;
   T* out = dest.data;
   parallel_for(total, parallel_grain, [&](index_t b, index_t e) {
-    if (contiguous) detail::run_range<true, Eval, T, IR>(ev, out, out_strides, sizes, b, e);
-    else detail::run_range<false, Eval, T, IR>(ev, out, out_strides, sizes, b, e);
+    if constexpr (Eval::leaf_count > detail::compact_program_reads) {
+      detail::run_range<false, Eval, T, IR>(ev, out, out_strides, sizes, b, e);
+    } else {
+      if (contiguous) detail::run_range<true, Eval, T, IR>(ev, out, out_strides, sizes, b, e);
+      else detail::run_range<false, Eval, T, IR>(ev, out, out_strides, sizes, b, e);
+    }
   });
 }
 

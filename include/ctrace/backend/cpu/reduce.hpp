@@ -122,7 +122,7 @@ class reduce_kernel {
       if (reduced) count_ *= sizes_[d];
       else so *= sizes_[d];
     }
-    stride_visitor<IR> sets;
+    visitor_type sets;
     sets(out_strides_);
     sets(idx_strides_);
     ev_.visit_strides(sets);
@@ -132,7 +132,8 @@ class reduce_kernel {
   reduce_kernel(const reduce_kernel&) = delete;  // stride sets point into it
 
   // Chooses the row dim and orders the dims [size 1][kept][reduced][row].
-  void arrange(const stride_visitor<IR>& sets) {
+  using visitor_type = stride_visitor<IR, evaluator<A, IR>::leaf_count + 2>;
+  void arrange(const visitor_type& sets) {
     // The row: the dim most operands read with stride 1; ties go inward.
     int row = IR - 1, best = -1;
     for (int d = IR - 1; d >= 0; --d) {
