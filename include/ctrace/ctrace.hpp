@@ -18,6 +18,7 @@
 #include "ctrace/api/sort.hpp"
 
 // Graph capture: trace(), specs, structured inputs, guards, printing.
+#include "ctrace/graph/control.hpp"
 #include "ctrace/graph/graph.hpp"
 
 // Tensors, factories, printing.
@@ -29,6 +30,7 @@
 
 // The CPU backend: evaluators and kernels for every node.
 #include "ctrace/backend/cpu/assign.hpp"
+#include "ctrace/backend/cpu/control.hpp"
 #include "ctrace/backend/cpu/diag_embed.hpp"
 #include "ctrace/backend/cpu/indexing.hpp"
 #include "ctrace/backend/cpu/join.hpp"

@@ -11,6 +11,7 @@
 
 #include "ctrace/expr/binary.hpp"
 #include "ctrace/expr/cast.hpp"
+#include "ctrace/expr/control.hpp"
 #include "ctrace/expr/input.hpp"
 #include "ctrace/expr/matmul.hpp"
 #include "ctrace/expr/movement.hpp"
@@ -42,6 +43,8 @@ template <class A, class B>
 inline constexpr bool is_value_free_v<matmul_node<A, B>> = true;
 template <int I, int V, class X, class S>
 inline constexpr bool is_value_free_v<update_node<I, V, X, S>> = true;
+template <class P, class A, class B>
+inline constexpr bool is_value_free_v<cond_node<P, A, B>> = true;
 template <class X, class I, class V>
 inline constexpr bool is_value_free_v<index_put_node<X, I, V>> = true;
 

@@ -511,7 +511,13 @@ auto trace(F f, Specs... specs) {
       return detail::make_placeholder<decltype(s), decltype(k)::value>();
     });
     auto traced = std::apply(f, placeholders);
-    return captured_graph<F, S, decltype(traced)>(std::move(f), std::move(traced));
+    using T = decltype(traced);
+    if constexpr ([]<class... L>(type_list<L...>) { return any_poison<L...>; }(
+                      output_tree::leaf_types_t<typename detail::result_parts<T>::returned>{})) {
+      return poison{};  // f reported an error while tracing
+    } else {
+      return captured_graph<F, S, T>(std::move(f), std::move(traced));
+    }
   }
 }
 

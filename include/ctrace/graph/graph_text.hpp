@@ -33,6 +33,7 @@ struct graph_entry {
   std::string shape;  // [N, 3]
   std::string op;
   std::string attributes;
+  std::string subgraph;  // a nested graph (a loop body), printed below its node
   std::vector<int> children;
 };
 
@@ -64,6 +65,7 @@ struct entry_collector {
       } else {
         e.what = requires { node.value.owner(); } ? graph_entry::kind::tensor : graph_entry::kind::node;
         e.ref = "%" + std::to_string(next++);
+        if constexpr (requires { node.subgraph_text(); }) e.subgraph = node.subgraph_text();
         if constexpr (requires { node.gen.source; }) {
           if (node.gen.source >= 0) {  // a draw from an input generator: name it
             e.attributes = "generator=" + (*input_names)[static_cast<std::size_t>(node.gen.source)] +
@@ -182,6 +184,10 @@ struct graph_printer {
     for (const graph_entry& n : e) {
       if (n.what != graph_entry::kind::node && n.what != graph_entry::kind::tensor) continue;
       os << "  " << n.ref << " : " << n.dtype << n.shape << " = " << n.op << "(" << args_text(n, e) << ")\n";
+      if (!n.subgraph.empty()) {
+        std::istringstream lines(n.subgraph);
+        for (std::string line; std::getline(lines, line);) os << "      " << line << "\n";
+      }
     }
     for (std::size_t i = 0; i < e.size(); ++i) {
       if (G::updates::is_final(i)) {

@@ -24,6 +24,14 @@ struct spec_on {
   using device_type = Device;
 };
 
+// A spec from a shape type (what an expression of that type would need).
+template <class T, class Shape, class Device = cpu>
+struct spec_of_shape {
+  using value_type = T;
+  using shape_type = Shape;
+  using device_type = Device;
+};
+
 // A random generator input: the graph draws from the caller's generator.
 struct rng_spec {
   using value_type = void;
@@ -35,6 +43,8 @@ template <class S>
 struct is_spec : std::false_type {};
 template <>
 struct is_spec<rng_spec> : std::true_type {};
+template <class T, class S, class Dv>
+struct is_spec<spec_of_shape<T, S, Dv>> : std::true_type {};
 template <class T, auto... D>
 struct is_spec<spec<T, D...>> : std::true_type {};
 template <class Dv, class T, auto... D>

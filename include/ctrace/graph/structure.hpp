@@ -137,6 +137,23 @@ struct tree {
     }
   }
 
+  // The leaves, in order, as a std::tuple of copies.
+  template <class T>
+  static auto leaves(const T& t) {
+    using D = std::remove_cvref_t<T>;
+    if constexpr (IsLeaf<D>::value) {
+      return std::make_tuple(t);
+    } else if constexpr (is_std_array_v<D> || is_tuple_like_v<D>) {
+      return [&]<std::size_t... I>(std::index_sequence<I...>) {
+        return std::tuple_cat(leaves(std::get<I>(t))...);
+      }(std::make_index_sequence<std::tuple_size_v<D>>{});
+    } else {
+      return [&]<std::size_t... I>(std::index_sequence<I...>) {
+        return std::tuple_cat(leaves(hana::at_key(t, key_t<D, I>{}))...);
+      }(std::make_index_sequence<key_count<D>()>{});
+    }
+  }
+
   // The leaf types, in order, as a type_list.
   template <class T>
   static auto leaf_types() {
