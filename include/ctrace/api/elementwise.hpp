@@ -113,6 +113,7 @@ CTRACE_UNARY_FUNCTION(ceil)
 CTRACE_UNARY_FUNCTION(round)
 CTRACE_UNARY_FUNCTION(logical_not)
 CTRACE_UNARY_FUNCTION(isnan)
+CTRACE_UNARY_FUNCTION(detach)
 #undef CTRACE_UNARY_FUNCTION
 
 // The gelu approximation, named as in torch.nn.functional.gelu(approximate=...).

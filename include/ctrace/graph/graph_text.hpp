@@ -64,6 +64,7 @@ struct entry_collector {
         e.ref = constant_text(node.value);
       } else {
         e.what = requires { node.value.owner(); } ? graph_entry::kind::tensor : graph_entry::kind::node;
+        if (e.what == graph_entry::kind::tensor) e.op = "tensor";  // a tensor captured by f (a parameter)
         e.ref = "%" + std::to_string(next++);
         if constexpr (requires { node.subgraph_text(); }) e.subgraph = node.subgraph_text();
         if constexpr (requires { node.gen.source; }) {
@@ -127,6 +128,9 @@ struct graph_printer {
     using D = std::remove_cvref_t<T>;
     if constexpr (is_output_leaf<D>::value) {
       return e[static_cast<std::size_t>(G::outputs[offset])].ref;
+    } else if constexpr (is_values_indices_v<D>) {
+      return "(values: " + structure_text<decltype(D::values)>(e, offset) +
+             ", indices: " + structure_text<decltype(D::indices)>(e, offset + output_tree::leaf_count<decltype(D::values)>()) + ")";
     } else if constexpr (is_std_array_v<D> || is_tuple_like_v<D>) {
       return "(" + [&]<std::size_t... I>(std::index_sequence<I...>) {
         std::string s;

@@ -26,6 +26,7 @@
 #include "ctrace/core/diagnostics.hpp"
 #include "ctrace/core/fixed_string.hpp"
 #include "ctrace/core/type_list.hpp"
+#include "ctrace/expr/values_indices.hpp"
 
 namespace ctrace {
 
@@ -64,6 +65,10 @@ template <class A, class B>
 inline constexpr bool is_tuple_like_v<std::pair<A, B>> = true;
 template <class T>
 inline constexpr bool is_keyed_v = hana::is_a<hana::map_tag, T>;
+template <class T>
+inline constexpr bool is_values_indices_v = false;
+template <class V, class I>
+inline constexpr bool is_values_indices_v<values_indices<V, I>> = true;
 
 // The structure walker: IsLeaf<T>::value says what a leaf is on this side
 // (a spec, a tensor, a node).
@@ -74,6 +79,8 @@ struct tree {
     using D = std::remove_cvref_t<T>;
     if constexpr (IsLeaf<D>::value) {
       return 1;
+    } else if constexpr (is_values_indices_v<D>) {
+      return leaf_count<decltype(D::values)>() + leaf_count<decltype(D::indices)>();
     } else if constexpr (is_std_array_v<D>) {
       return std::tuple_size_v<D> * leaf_count<typename D::value_type>();
     } else if constexpr (is_tuple_like_v<D>) {
@@ -96,6 +103,9 @@ struct tree {
     using D = std::remove_cvref_t<T>;
     if constexpr (IsLeaf<D>::value) {
       f(std::forward<T>(t), std::integral_constant<std::size_t, Offset>{});
+    } else if constexpr (is_values_indices_v<D>) {
+      for_each_leaf<Offset>(t.values, f);
+      for_each_leaf<Offset + leaf_count<decltype(D::values)>()>(t.indices, f);
     } else if constexpr (is_std_array_v<D> || is_tuple_like_v<D>) {
       [&]<std::size_t... I>(std::index_sequence<I...>) {
         (for_each_leaf<Offset + offset_of<D, I>()>(std::get<I>(t), f), ...);
@@ -112,6 +122,10 @@ struct tree {
     using D = std::remove_cvref_t<T>;
     if constexpr (IsLeaf<D>::value) {
       return g(std::forward<T>(t), std::integral_constant<std::size_t, Offset>{});
+    } else if constexpr (is_values_indices_v<D>) {
+      auto v = map<Offset>(t.values, g);
+      auto i = map<Offset + leaf_count<decltype(D::values)>()>(t.indices, g);
+      return values_indices<decltype(v), decltype(i)>{std::move(v), std::move(i)};
     } else if constexpr (is_std_array_v<D>) {
       // Elements that map to one type stay an array; inputs (whose index is
       // part of their type) become a tuple.
@@ -143,6 +157,8 @@ struct tree {
     using D = std::remove_cvref_t<T>;
     if constexpr (IsLeaf<D>::value) {
       return std::make_tuple(t);
+    } else if constexpr (is_values_indices_v<D>) {
+      return std::tuple_cat(leaves(t.values), leaves(t.indices));
     } else if constexpr (is_std_array_v<D> || is_tuple_like_v<D>) {
       return [&]<std::size_t... I>(std::index_sequence<I...>) {
         return std::tuple_cat(leaves(std::get<I>(t))...);
@@ -160,6 +176,8 @@ struct tree {
     using D = std::remove_cvref_t<T>;
     if constexpr (IsLeaf<D>::value) {
       return type_list<D>{};
+    } else if constexpr (is_values_indices_v<D>) {
+      return concat_t<decltype(leaf_types<decltype(D::values)>()), decltype(leaf_types<decltype(D::indices)>())>{};
     } else if constexpr (is_std_array_v<D>) {
       return []<std::size_t... I>(std::index_sequence<I...>) {
         return concat_t<decltype(leaf_types<std::tuple_element_t<I, D>>())...>{};

@@ -107,6 +107,15 @@ P accurate_exp(const P& x) {
 }
 
 template <class T>
+struct packet_op<op::detach, T> {
+  static constexpr bool supported = has_packets<T>;
+  template <class P>
+  static P run(const op::detach&, const P& x) {
+    return x;
+  }
+};
+
+template <class T>
 struct packet_op<op::exp, T> {
   static constexpr bool supported = float_packets<T> && eigen_packet_access<ei::scalar_exp_op<T>>;
   template <class P>

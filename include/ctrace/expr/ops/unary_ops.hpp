@@ -139,6 +139,15 @@ struct softplus {
   template <class T>
   CTRACE_HOST_DEVICE T operator()(T x) const { return x > T(20) ? x : std::log1p(std::exp(x)); }
 };
+// The value unchanged, cut from gradients (torch.Tensor.detach): a node so
+// that autodiff can see where gradients stop.
+struct detach {
+  CTRACE_UNARY_TAG(detach, any);
+  template <class T>
+  CTRACE_HOST_DEVICE T operator()(T x) const {
+    return x;
+  }
+};
 struct sign {
   CTRACE_UNARY_TAG(sign, any);
   template <class T>
