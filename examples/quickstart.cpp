@@ -18,4 +18,12 @@ int main() {
   // Assigning it runs one fused loop over the elements, with no temporaries.
   Tensor<float, N, 3> z = e;
   std::cout << "z = " << z << "\n";
+
+  // The same function captured as a graph: inputs described by specs, nodes
+  // in topological order, and the guards a call checks (N bound per call).
+  auto f = [](auto a, auto b) { return sigmoid(tanh(a * (a + b))); };
+  auto g = trace(f, spec<float, N, 3>{}, spec<float, N, 3>{});
+  std::cout << g;
+  Tensor<float, N, 3> w = g(x, y);
+  std::cout << "g(x, y) = " << w << "\n";
 }

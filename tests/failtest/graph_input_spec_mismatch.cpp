@@ -1,4 +1,4 @@
-// expect: input_does_not_match_spec<1, ctrace::spec<float, 3>, ctrace::tensor<float, ctrace::shape<ctrace::fix<4> >, ctrace::cpu> >
+// expect: input_does_not_match_spec<1, ctrace::spec<float, 3>, ctrace::tensor<float, ctrace::shape<ctrace::fix<4> ?>
 // A captured graph called with a tensor whose static shape differs from its spec.
 #include <ctrace/ctrace.hpp>
 int main() {

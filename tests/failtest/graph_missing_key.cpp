@@ -1,4 +1,4 @@
-// expect: missing_key<boost::hana::string<'s', 'c', 'a', 'l', 'e'> >
+// expect: missing_key<boost::hana::string<'s', 'c', 'a', 'l', 'e'> ?>
 // A keyed argument that lacks a key the graph was traced with.
 #include <ctrace/ctrace.hpp>
 using namespace ctrace;
