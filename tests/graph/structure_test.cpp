@@ -108,3 +108,19 @@ TEST_CASE("Graphviz and JSON forms list the same nodes") {
         "\"%in1\"], \"attributes\": \"\"}, {\"name\": \"%1\", \"op\": \"relu\", \"dtype\": \"f32\", \"shape\": \"[3]\", "
         "\"args\": [\"%0\"], \"attributes\": \"\"}], \"outputs\": [\"%1\"], \"returns\": \"(%1)\", \"guards\": []}\n");
 }
+
+namespace {
+struct batch {
+  BOOST_HANA_DEFINE_STRUCT(batch, (Tensor<float, N>, features), (Tensor<float, N>, weights), (int, id));
+};
+}  // namespace
+
+TEST_CASE("a user struct reflected with Boost.Hana is a keyed input") {
+  using hana_spec = decltype(spec_of_struct<batch>());
+  static_assert(spec_tree::leaf_count<hana_spec>() == 2);  // the int member is not a tensor
+  auto g = trace([](auto in) { return sum(in[key<"features">] * in[key<"weights">]); }, spec_of_struct<batch>());
+  CHECK(g.to_text().find("graph(%features : f32[N], %weights : f32[N]):") == 0);
+  batch b{vec({1, 2, 3}), vec({2, 2, 2}), 7};
+  Tensor<float> total = g(b);
+  CHECK(total.item() == doctest::Approx(12));
+}

@@ -22,6 +22,8 @@
 #include <utility>
 #include <vector>
 
+#include <boost/hana/filter.hpp>
+
 #include "ctrace/core/diagnostics.hpp"
 #include "ctrace/exec/memo.hpp"
 #include "ctrace/expr/input.hpp"
@@ -130,7 +132,7 @@ auto bind_argument(A&& a) {
     }
   } else {
     static_assert(is_keyed_v<S>);
-    if constexpr (!is_keyed_v<D>) {
+    if constexpr (!is_keyed_v<D> && !is_hana_struct_v<D>) {
       report<diagnostic::input_structure_mismatch<static_cast<int>(Offset), S, D>>();
       return poison{};
     } else {
@@ -496,6 +498,25 @@ class captured_graph {
   F f_;
   Result traced_;
 };
+
+// The spec of a keyed input with the tensor members of a user struct
+// reflected with Boost.Hana (BOOST_HANA_DEFINE_STRUCT); other members are
+// ignored. The graph is called with an instance of the struct (or any keyed
+// set with those keys); f reads the members as in[key<"name">].
+template <class Struct>
+auto spec_of_struct() {
+  static_assert(is_hana_struct_v<Struct>, "ctrace: spec_of_struct needs a struct defined with BOOST_HANA_DEFINE_STRUCT");
+  auto tensors = hana::filter(hana::accessors<Struct>(), [](auto accessor) {
+    using M = std::remove_cvref_t<decltype(hana::second(accessor)(std::declval<Struct&>()))>;
+    return hana::bool_c<tensor_type<M>>;
+  });
+  return hana::unpack(tensors, [](auto... accessor) {
+    return hana::make_map(hana::make_pair(hana::first(accessor), [] {
+      using M = std::remove_cvref_t<decltype(hana::second(decltype(accessor){})(std::declval<Struct&>()))>;
+      return spec_of_shape<typename M::value_type, typename M::shape_type, typename M::device_type>{};
+    }())...);
+  });
+}
 
 // Captures f over inputs described by specs (spec<T, Dims...>, or tuples,
 // pairs, arrays and kwargs(...) of them).

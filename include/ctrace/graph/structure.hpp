@@ -15,6 +15,9 @@
 #include <boost/hana/contains.hpp>
 #include <boost/hana/core/is_a.hpp>
 #include <boost/hana/core/to.hpp>
+#include <boost/hana/define_struct.hpp>
+#include <boost/hana/accessors.hpp>
+#include <boost/hana/concept/struct.hpp>
 #include <boost/hana/first.hpp>
 #include <boost/hana/length.hpp>
 #include <boost/hana/keys.hpp>
@@ -65,6 +68,11 @@ template <class A, class B>
 inline constexpr bool is_tuple_like_v<std::pair<A, B>> = true;
 template <class T>
 inline constexpr bool is_keyed_v = hana::is_a<hana::map_tag, T>;
+// A user struct reflected with Boost.Hana (BOOST_HANA_DEFINE_STRUCT): passed
+// where a keyed input is expected, its members are read by name.
+template <class T>
+inline constexpr bool is_hana_struct_v = hana::Struct<T>::value;
+
 template <class T>
 inline constexpr bool is_values_indices_v = false;
 template <class V, class I>
