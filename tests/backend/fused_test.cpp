@@ -54,3 +54,23 @@ TEST_CASE("operands computed as a whole are evaluated once, then read") {
     CHECK(z(i) == doctest::Approx(2 * s + x(0, i)).epsilon(1e-5));
   }
 }
+
+TEST_CASE("a graph input used twice is one operand, loaded once per element") {
+  using X = input_node<0, float, shape_of<4, 8>, cpu>;
+  using Y = input_node<1, float, shape_of<4, 8>, cpu>;
+  Tensor<float, 4, 8> xs = rand<float, 4, 8>(), ys = rand<float, 4, 8>();
+  X x(xs);
+  Y y(ys);
+  auto e = sigmoid(tanh(x * (x + y)));
+  using E = eval_t<decltype(e), 2>;
+  static_assert(E::slots == 7);
+  static_assert(E::operand_count == 2);  // x once, y
+  static_assert(E::alias_of[1] == 0);    // the second x reads the first
+  static_assert(E::leaf_count == 2);
+  static_assert(E::vectorizable);
+  Tensor<float, 4, 8> z = e;
+  check_close(z, expected_from(32, [&](std::size_t k) {
+                const double a = xs.data()[k], b = ys.data()[k];
+                return 1 / (1 + std::exp(-std::tanh(a * (a + b))));
+              }));
+}

@@ -4,13 +4,13 @@
 // the interior is computed from them in registers, in one pass with no
 // temporaries.
 //
-// An operand that occurs twice (x in x * (x + y)) is two reads of the same
-// address in the same iteration: the second is served from L1, so memory is
-// read once per element. Skipping the second read needs a run-time test per
-// operand (which tensors are the same is known only at run time): measured,
-// the tests cost as much as the reads they save, so the loop stays
-// branch-free. Captured graphs know their inputs' identity from the types and
-// read each input once.
+// A graph input that occurs twice (x in x * (x + y) inside trace()) is one
+// operand: its type says it is the same tensor, so it is loaded once per
+// element. Two tensor leaves (eager code) may or may not be the same tensor:
+// each is read, and the second read of the same address in the same
+// iteration is served from L1, so memory is still read once per element.
+// Skipping that read would need a run-time test per operand; measured, the
+// tests cost as much as the reads they save, so the loop stays branch-free.
 #pragma once
 
 #include <array>
@@ -23,6 +23,7 @@
 #include "ctrace/core/type_list.hpp"
 #include "ctrace/expr/binary.hpp"
 #include "ctrace/expr/cast.hpp"
+#include "ctrace/expr/input.hpp"
 #include "ctrace/expr/unary.hpp"
 #include "ctrace/expr/where.hpp"
 
@@ -169,10 +170,32 @@ struct fused_evaluator {
   template <std::size_t K>
   using value_k = typename node_k<K>::value_type;
 
-  // The operand slots, in program order, and each slot's place among them.
+  // A graph input (input_node<I>) is one tensor wherever it appears, so its
+  // later occurrences read the first one's value: loaded once per element.
+  // (Two tensor leaves may or may not be one tensor; only run time knows.)
+  template <std::size_t K>
+  static constexpr std::size_t first_same_input() {
+    if constexpr (!slot_k<K>::is_operand || !is_input_node_v<node_k<K>>) {
+      return K;
+    } else {
+      return []<std::size_t... J>(std::index_sequence<J...>) {
+        std::size_t first = K;
+        ((first = (first == K && slot_k<J>::is_operand && std::is_same_v<node_k<J>, node_k<K>>) ? J : first), ...);
+        return first;
+      }(std::make_index_sequence<K>{});
+    }
+  }
+  template <std::size_t... K>
+  static constexpr std::array<std::size_t, slots> alias_targets(std::index_sequence<K...>) {
+    return {first_same_input<K>()...};
+  }
+  static constexpr std::array<std::size_t, slots> alias_of = alias_targets(std::make_index_sequence<slots>{});
+
+  // The operand slots (each read once), in program order, and each slot's
+  // place among them.
   template <std::size_t... K>
   static constexpr std::array<bool, slots> operand_flags(std::index_sequence<K...>) {
-    return {slot_k<K>::is_operand...};
+    return {(slot_k<K>::is_operand && alias_of[K] == K)...};
   }
   static constexpr std::array<bool, slots> is_operand_slot = operand_flags(std::make_index_sequence<slots>{});
   static constexpr std::size_t operand_count = [] {
@@ -194,13 +217,17 @@ struct fused_evaluator {
     return o;
   }();
 
+  template <std::size_t K>
+  using state_k = std::conditional_t<slot_k<K>::is_operand && !is_operand_slot[K], std::monostate,
+                                     typename fused::slot_state<slot_k<K>, R>::type>;
   template <std::size_t... K>
-  static auto state_tuple(std::index_sequence<K...>) -> flat_tuple<typename fused::slot_state<slot_k<K>, R>::type...>;
+  static auto state_tuple(std::index_sequence<K...>) -> flat_tuple<state_k<K>...>;
   using state_type = decltype(state_tuple(std::make_index_sequence<slots>{}));
 
   template <std::size_t K>
   static constexpr bool slot_vectorizable() {
-    if constexpr (slot_k<K>::is_operand) return evaluator<node_k<K>, R>::vectorizable;
+    if constexpr (slot_k<K>::is_operand && !is_operand_slot[K]) return true;  // reads another slot
+    else if constexpr (slot_k<K>::is_operand) return evaluator<node_k<K>, R>::vectorizable;
     else return fused::op_vectorizable<node_k<K>>::value;
   }
   template <std::size_t... K>
@@ -213,7 +240,7 @@ struct fused_evaluator {
   template <std::size_t... K>
   static constexpr int count_leaves(std::index_sequence<K...>) {
     return (0 + ... + [] {
-      if constexpr (slot_k<K>::is_operand) return evaluator<node_k<K>, R>::leaf_count;
+      if constexpr (is_operand_slot[K]) return evaluator<node_k<K>, R>::leaf_count;
       else return 0;
     }());
   }
@@ -240,9 +267,9 @@ struct fused_evaluator {
   template <std::size_t K>
   static auto make_slot(const Root& root, const sizes_t<R>& iter) {
     const auto& n = fused::at(root, typename slot_k<K>::where{});
-    using S = typename fused::slot_state<slot_k<K>, R>::type;
-    if constexpr (slot_k<K>::is_operand) return S(n, iter);
-    else if constexpr (std::is_same_v<S, std::monostate>) return S{};
+    using S = state_k<K>;
+    if constexpr (std::is_same_v<S, std::monostate>) return S{};
+    else if constexpr (slot_k<K>::is_operand) return S(n, iter);
     else return S(n.op);
   }
   template <std::size_t... K>
@@ -254,14 +281,14 @@ struct fused_evaluator {
   void visit(V& v, std::index_sequence<K...>) {
     (
         [&] {
-          if constexpr (slot_k<K>::is_operand) ctrace::get<K>(state).visit_strides(v);
+          if constexpr (is_operand_slot[K]) ctrace::get<K>(state).visit_strides(v);
         }(),
         ...);
   }
 
   template <bool Contiguous, std::size_t K>
   auto make_row_slot(const index_t* outer) const {
-    if constexpr (slot_k<K>::is_operand) return ctrace::get<K>(state).template make_row<Contiguous>(outer);
+    if constexpr (is_operand_slot[K]) return ctrace::get<K>(state).template make_row<Contiguous>(outer);
     else return ctrace::get<K>(state);
   }
   template <bool Contiguous, std::size_t... K>
@@ -320,7 +347,7 @@ struct fused_evaluator {
       using N = node_k<K>;
       constexpr auto& ops = slot_k<K>::operands;
       if constexpr (slot_k<K>::is_operand) {
-        return ctrace::get<operand_index[K]>(v).v;
+        return ctrace::get<operand_index[alias_of[K]]>(v).v;
       } else if constexpr (is_cast<N>()) {
         return convert<value_k<K>>(compute<false, ops[0]>(v));
       } else if constexpr (is_unary<N>()) {
