@@ -116,3 +116,21 @@ TEST_CASE("reductions of different tensors are never confused outside graphs") {
   Tensor<float, 2> r = a / sum(a) + b / sum(b);  // same node types, different values
   check_close(r, {1.0 / 3 + 1.0 / 3, 2.0 / 3 + 2.0 / 3});
 }
+
+TEST_CASE("compile-time literals: one node for every use, literal-only arithmetic folds") {
+  auto g = trace([](auto x) {
+    auto a = x * lit<2.0>;
+    return a * a + lit<2.0> * lit<3.0>;
+  }, spec<float, 2, 2>{});
+  static_assert(decltype(g)::node_count == 6);  // x, 2.0, mul, mul, 6.0, add
+  CHECK(g.to_text() ==
+        "graph(%in0 : f32[2, 2]):\n"
+        "  %0 : f32[2, 2] = mul(%in0, 2.0)\n"
+        "  %1 : f32[2, 2] = mul(%0, %0)\n"
+        "  %2 : f32[2, 2] = add(%1, 6.0)\n"
+        "  return (%2)\n");
+  check_close(g(values({1, 2, 3, 4})), {4 + 6, 16 + 6, 36 + 6, 64 + 6});
+  // Different literals are different types, so they never merge.
+  auto h = trace([](auto x) { return std::make_tuple(x + lit<2>, x + lit<3>); }, spec<float, 2, 2>{});
+  static_assert(decltype(h)::outputs[0] != decltype(h)::outputs[1]);
+}

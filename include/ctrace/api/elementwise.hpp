@@ -13,6 +13,7 @@
 #include "ctrace/expr/binary.hpp"
 #include "ctrace/expr/cast.hpp"
 #include "ctrace/expr/leaf.hpp"
+#include "ctrace/expr/literal.hpp"
 #include "ctrace/expr/unary.hpp"
 #include "ctrace/expr/where.hpp"
 
@@ -53,6 +54,13 @@ auto make_unary(X&& x, Op op = {}) {
   }
 }
 
+// Ops that fold two literals while compiling (float results stay exact to
+// the compute type; integer division by a zero literal does not compile).
+template <class Op>
+inline constexpr bool literal_folds = std::is_same_v<Op, op::add> || std::is_same_v<Op, op::sub> ||
+                                      std::is_same_v<Op, op::mul> ||
+                                      (std::is_same_v<Op, op::div>);
+
 template <class Op, operand A, operand B>
 auto make_binary(A&& a, B&& b) {
   auto na = to_node(std::forward<A>(a));
@@ -72,6 +80,14 @@ auto make_binary(A&& a, B&& b) {
       return poison{};
     } else if constexpr (!broadcast::checked || !check_devices<Op, typename NA::device_type, typename NB::device_type>()) {
       return poison{};
+    } else if constexpr (is_literal_v<NA> && is_literal_v<NB> && literal_folds<Op>) {
+      // Literals only: folded while compiling.
+      using C = op::binary_compute_t<Op::rule, T>;
+      constexpr C a = static_cast<C>(NA::literal), b = static_cast<C>(NB::literal);
+      if constexpr (std::is_same_v<Op, op::add>) return literal_node<C(a + b), C>{};
+      else if constexpr (std::is_same_v<Op, op::sub>) return literal_node<C(a - b), C>{};
+      else if constexpr (std::is_same_v<Op, op::mul>) return literal_node<C(a * b), C>{};
+      else return literal_node<C(a / b), C>{};
     } else {
       using C = op::binary_compute_t<Op::rule, T>;
       auto ca = cast_to<C>(std::move(na));

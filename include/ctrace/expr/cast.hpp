@@ -39,6 +39,8 @@ auto cast_to(Node&& n) {
     return N(std::forward<Node>(n));
   } else if constexpr (requires { N::is_scalar_leaf; }) {
     return typename N::template rebind<To>{{}, convert<To>(n.value)};
+  } else if constexpr (requires { N::is_literal; }) {
+    return typename N::template rebind<To>{};  // the value stays in the type
   } else {
     return cast_node<To, N>{{}, {std::forward<Node>(n)}};
   }

@@ -13,6 +13,7 @@
 #include "ctrace/expr/cast.hpp"
 #include "ctrace/expr/control.hpp"
 #include "ctrace/expr/input.hpp"
+#include "ctrace/expr/literal.hpp"
 #include "ctrace/expr/matmul.hpp"
 #include "ctrace/expr/movement.hpp"
 #include "ctrace/expr/reduce.hpp"
@@ -45,6 +46,8 @@ template <int I, int V, class X, class S>
 inline constexpr bool is_value_free_v<update_node<I, V, X, S>> = true;
 template <class P, class A, class B>
 inline constexpr bool is_value_free_v<cond_node<P, A, B>> = true;
+template <auto V, class T>
+inline constexpr bool is_value_free_v<literal_node<V, T>> = true;
 template <class X, class I, class V>
 inline constexpr bool is_value_free_v<index_put_node<X, I, V>> = true;
 

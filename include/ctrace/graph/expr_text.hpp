@@ -96,6 +96,8 @@ class expr_printer {
       return "%" + std::to_string(input_id(node));
     } else if constexpr (requires { Node::is_scalar_leaf; }) {
       return constant_text(node.value);
+    } else if constexpr (requires { Node::is_literal; }) {
+      return constant_text(Node::value_of());
     } else {
       std::vector<std::string> args;
       if constexpr (requires { node.children; }) {

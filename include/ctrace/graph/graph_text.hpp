@@ -62,6 +62,9 @@ struct entry_collector {
       } else if constexpr (requires { Node::is_scalar_leaf; }) {
         e.what = graph_entry::kind::constant;
         e.ref = constant_text(node.value);
+      } else if constexpr (requires { Node::is_literal; }) {
+        e.what = graph_entry::kind::constant;
+        e.ref = constant_text(Node::value_of());
       } else {
         e.what = requires { node.value.owner(); } ? graph_entry::kind::tensor : graph_entry::kind::node;
         if (e.what == graph_entry::kind::tensor) e.op = "tensor";  // a tensor captured by f (a parameter)

@@ -16,6 +16,7 @@
 #include "ctrace/expr/cast.hpp"
 #include "ctrace/expr/input.hpp"
 #include "ctrace/expr/leaf.hpp"
+#include "ctrace/expr/literal.hpp"
 #include "ctrace/expr/unary.hpp"
 #include "ctrace/expr/where.hpp"
 #include "ctrace/tensor/tensor.hpp"
@@ -134,6 +135,12 @@ struct evaluator<scalar_leaf<T>, R> {
   row<Contiguous> make_row(const index_t*) const {
     return {value};
   }
+};
+
+template <auto V, class T, int R>
+struct evaluator<literal_node<V, T>, R> : evaluator<scalar_leaf<T>, R> {
+  evaluator(const literal_node<V, T>&, const sizes_t<R>& iter)
+      : evaluator<scalar_leaf<T>, R>(scalar_leaf<T>{{}, convert<T>(V)}, iter) {}
 };
 
 // A node computed as a whole into a temporary, then read like a tensor.
