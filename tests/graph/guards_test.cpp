@@ -82,3 +82,24 @@ TEST_CASE("a scaled symbol binds from a multiple and rejects a size that is not 
   // A dyn tensor passes for a symbolic spec dim: its size is checked by the guard.
   CHECK(guard_message([&] { g(Tensor<float, dyn>(even), odd); }).find("%in1.size(0) == 2*N") != std::string::npos);
 }
+
+TEST_CASE("cat dims and reshape element counts are guards") {
+  auto g = trace([](auto a, auto b) { return cat<0>(a, b); }, spec<float, 2, N>{}, spec<float, 3, M>{});
+  CHECK(g.guard_lines() ==
+        std::vector<std::string>{"N = %in0.size(1)", "M = %in1.size(1)", "N == M (cat, dim 1)"});
+  Tensor<float, 2, N> a(2, 4);
+  Tensor<float, 3, M> b(3, 5);
+  CHECK(guard_message([&] { g(a, b); }) == "ctrace: guard failed: N == M (cat, dim 1): N = 4, M = 5 (N = 4, M = 5)");
+
+  auto h = trace([](auto x, auto y) { return reshape<M, 2>(x, {-1, 2}) + y; }, spec<float, N>{}, spec<float, M, 2>{});
+  CHECK(h.guard_lines() ==
+        std::vector<std::string>{"N = %in0.size(0)", "M = %in1.size(0)", "N == 2*M (reshape, element count)"});
+  CHECK(guard_message([&] { h(Tensor<float, N>(6), Tensor<float, M, 2>(2, 2)); }) ==
+        "ctrace: guard failed: N == 2*M (reshape, element count): N = 6, 2*M = 4 (N = 6, M = 2)");
+  // Tracing with N = M = 8 cannot build this graph's values (N == 2*M), so
+  // the graph keeps its types; the printout shows run-time attributes as ?.
+  CHECK(!h.has_trace());
+  CHECK(h.to_text().find("  %0 : f32[M, 2] = reshape(%in0, ?)\n") != std::string::npos);
+  Tensor<float, M, 2> r = h(Tensor<float, N>(4), Tensor<float, M, 2>(2, 2));
+  CHECK(r.size(0) == 2);
+}

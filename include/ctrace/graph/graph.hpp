@@ -270,7 +270,7 @@ class captured_graph {
   static constexpr int symbol_count = guards::plan.symbol_count;
   static constexpr int guard_count = guards::plan.dim_count + guards::plan.relation_count;
 
-  captured_graph(F f, Result traced) : f_(std::move(f)), traced_(std::move(traced)) {}
+  captured_graph(F f, std::optional<Result> traced) : f_(std::move(f)), traced_(std::move(traced)) {}
 
   // Runs the graph on tensors structured like the specs. Outputs that are the
   // same node are computed once and returned as the same tensor.
@@ -366,8 +366,12 @@ class captured_graph {
   friend std::ostream& operator<<(std::ostream& os, const captured_graph& g) { return os << g.to_text(); }
 
   // The expression captured while tracing (placeholder inputs).
-  const Result& traced() const { return traced_; }
-  const returned_type& traced_outputs() const { return detail::result_parts<Result>::outputs(traced_); }
+  // The expression built while tracing, with its run-time values (constants,
+  // attributes) for the printers. Absent when tracing with the stand-in sizes
+  // failed an op's run-time check (a graph relying on N == 2*M, say): the
+  // graph is still complete, as types; the printers then show no attributes.
+  bool has_trace() const { return traced_.has_value(); }
+  const Result& traced() const { return *traced_; }
 
   // Input names as printed: %in<k>, or the key of a keyed input.
   static std::vector<std::string> input_names() {
@@ -496,7 +500,7 @@ class captured_graph {
   }
 
   F f_;
-  Result traced_;
+  std::optional<Result> traced_;
 };
 
 // The spec of a keyed input with the tensor members of a user struct
@@ -531,12 +535,18 @@ auto trace(F f, Specs... specs) {
     auto placeholders = spec_tree::map(S{specs...}, [](auto s, auto k) {
       return detail::make_placeholder<decltype(s), decltype(k)::value>();
     });
-    auto traced = std::apply(f, placeholders);
-    using T = decltype(traced);
+    using T = decltype(std::apply(f, placeholders));
     if constexpr ([]<class... L>(type_list<L...>) { return any_poison<L...>; }(
                       output_tree::leaf_types_t<typename detail::result_parts<T>::returned>{})) {
       return poison{};  // f reported an error while tracing
     } else {
+      // Every symbol stands for 8 while tracing; an op whose run-time check
+      // needs other values (N == 2*M) throws, and the graph keeps its types only.
+      std::optional<T> traced;
+      try {
+        traced.emplace(std::apply(f, placeholders));
+      } catch (const error&) {
+      }
       return captured_graph<F, S, T>(std::move(f), std::move(traced));
     }
   }

@@ -121,9 +121,49 @@ struct graph_printer {
   using result = typename G::returned_type;
 
   static std::vector<graph_entry> collect(const G& g, const std::vector<std::string>& names) {
+    if (!g.has_trace()) return collect_types(names);
     entry_collector<nodes> v{std::vector<graph_entry>(G::node_count), &names};
     G::walk(g.traced(), v);
     return v.entries;
+  }
+
+  // The entries from the node types alone: run-time values show as "?".
+  static std::vector<graph_entry> collect_types(const std::vector<std::string>& names) {
+    std::vector<graph_entry> entries(G::node_count);
+    int next = 0;
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+      (type_entry<I>(entries[I], names, next), ...);
+    }(std::make_index_sequence<G::node_count>{});
+    return entries;
+  }
+  template <std::size_t I>
+  static void type_entry(graph_entry& e, const std::vector<std::string>& names, int& next) {
+    using D = list_element_t<I, nodes>;
+    using Node = typename D::node_type;
+    e.dtype = dtype_name(dtype_of<typename Node::value_type>);
+    e.shape = Node::shape_type::to_string();
+    e.op = Node::name;
+    for (int c : D::children) e.children.push_back(c);
+    if constexpr (is_input_node_v<Node>) {
+      e.what = graph_entry::kind::input;
+      e.ref = names[static_cast<std::size_t>(Node::index)];
+    } else if constexpr (requires { Node::is_literal; }) {
+      e.what = graph_entry::kind::constant;
+      e.ref = constant_text(Node::value_of());
+    } else if constexpr (requires { Node::is_scalar_leaf; }) {
+      e.what = graph_entry::kind::constant;
+      e.ref = "?";
+    } else {
+      e.ref = "%" + std::to_string(next++);
+      if constexpr (is_update_node_v<Node>) {
+        if (Node::input >= 0) e.attributes = "of=" + names[static_cast<std::size_t>(Node::input)] + ", version=" + std::to_string(Node::version);
+      } else if constexpr (requires { Node::value.owner(); } || requires(const Node& n) { n.value.owner(); }) {
+        e.what = graph_entry::kind::tensor;
+        e.op = "tensor";
+      } else if constexpr (requires(const Node& n) { n.attributes(); } || requires(const Node& n) { n.op.attributes(); }) {
+        e.attributes = "?";
+      }
+    }
   }
 
   template <class T>

@@ -154,6 +154,7 @@ struct graph_guards {
     std::string s = to_string(r.lhs) + " == " + to_string(r.rhs);
     if (r.lhs_may_be_one) s += " or " + to_string(r.lhs) + " == 1";
     if (r.rhs_may_be_one) s += " or " + to_string(r.rhs) + " == 1";
+    if (r.dim < 0) return s + " (" + std::string(r.op) + ", element count)";
     return s + " (" + std::string(r.op) + ", dim " + std::to_string(r.dim) + ")";
   }
   static std::string bindings_text(const index_t* values) {

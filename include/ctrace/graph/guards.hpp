@@ -17,7 +17,10 @@
 #include "ctrace/core/linalg_shape.hpp"
 #include "ctrace/core/shape.hpp"
 #include "ctrace/expr/binary.hpp"
+#include "ctrace/expr/cat.hpp"
 #include "ctrace/expr/matmul.hpp"
+#include "ctrace/expr/movement.hpp"
+#include "ctrace/expr/ops/movement_ops.hpp"
 
 namespace ctrace {
 
@@ -27,7 +30,7 @@ struct guard_relation {
   extent lhs, rhs;
   bool lhs_may_be_one, rhs_may_be_one;
   std::string_view op;
-  int dim;
+  int dim;  // -1: the whole shape (element counts)
   constexpr bool operator==(const guard_relation&) const = default;
 };
 
@@ -90,6 +93,37 @@ struct node_relations<matmul_node<A, B>> {
       l.add({M::lhs_inner, M::rhs_inner, false, false, "matmul", M::lhs_axis});
     }
     detail::add_broadcast_relations<typename M::lhs_batch, typename M::rhs_batch, typename M::batch_shape>(l, "matmul");
+    return l;
+  }();
+};
+
+// cat: every operand's dims other than the axis equal the first operand's.
+template <int Axis, class... Cs>
+struct node_relations<cat_node<Axis, Cs...>> {
+  static constexpr relation_list value = [] {
+    relation_list l{};
+    using first = std::tuple_element_t<0, std::tuple<Cs...>>;
+    using S0 = typename first::shape_type;
+    constexpr int a = Axis < 0 ? Axis + S0::rank : Axis;
+    auto add = [&]<class S>(S*) {
+      for (int d = 0; d < S0::rank && d < S::rank; ++d) {
+        if (d == a || !detail::needs_guard(S0::extents[d], S::extents[d])) continue;
+        if (l.count < max_node_relations) l.add({S0::extents[d], S::extents[d], false, false, "cat", d});
+      }
+    };
+    (add(static_cast<typename Cs::shape_type*>(nullptr)), ...);
+    return l;
+  }();
+};
+
+// reshape/view: the element count is unchanged.
+template <bool IsView, auto... Dims, class A>
+struct node_relations<movement_node<movement::reshape<IsView, Dims...>, A>> {
+  using node = movement_node<movement::reshape<IsView, Dims...>, A>;
+  static constexpr relation_list value = [] {
+    relation_list l{};
+    const extent from = A::shape_type::numel_extent(), to = node::shape_type::numel_extent();
+    if (detail::needs_guard(from, to)) l.add({from, to, false, false, IsView ? "view" : "reshape", -1});
     return l;
   }();
 };
