@@ -55,4 +55,10 @@ inline std::vector<double> expected_from(std::size_t n, const std::function<doub
   return out;
 }
 
+// A 1-D f32[N] tensor with the given values (N = their count).
+inline auto vector_n(std::initializer_list<float> v) {
+  constexpr auto N = sym<"N">;
+  return make_tensor<float, N>({static_cast<index_t>(v.size())}, v);
+}
+
 }  // namespace ctrace::testing

@@ -8,18 +8,18 @@
 
 using namespace ctrace;
 using ctrace::testing::check_close;
+using ctrace::testing::vector_n;
 
 namespace {
 constexpr auto N = sym<"N">;
-Tensor<float, N> vec(std::initializer_list<float> v) { return make_tensor<float, N>({static_cast<index_t>(v.size())}, v); }
 }  // namespace
 
 TEST_CASE("cond computes the branch the predicate picks, at run time") {
   auto g = trace([](auto x) {
     return cond(sum(x) > 0.0, [](auto v) { return v * 2.0; }, [](auto v) { return -v; }, x);
   }, spec<float, N>{});
-  check_close(g(vec({1, 2})), {2, 4});
-  check_close(g(vec({-1, -2})), {1, 2});
+  check_close(g(vector_n({1, 2})), {2, 4});
+  check_close(g(vector_n({-1, -2})), {1, 2});
   CHECK(g.to_text().find("= cond(%") != std::string::npos);
 }
 
@@ -30,10 +30,10 @@ TEST_CASE("cond over structured results") {
   }, spec<float, N>{}, spec<bool>{});
   auto yes = make_tensor<bool>({true});
   auto no = make_tensor<bool>({false});
-  auto [a, s] = g(vec({2, 3}), yes);
+  auto [a, s] = g(vector_n({2, 3}), yes);
   check_close(a, {3, 4});
   CHECK(s.item() == doctest::Approx(5));
-  auto [b, p] = g(vec({2, 3}), no);
+  auto [b, p] = g(vector_n({2, 3}), no);
   check_close(b, {1, 2});
   CHECK(p.item() == doctest::Approx(6));
 }
@@ -42,7 +42,7 @@ TEST_CASE("fori_loop runs its body a run-time number of times") {
   auto g = trace([](auto x, auto n) {
     return fori_loop(0, n.sizes()[0], [](auto i, auto acc) { return acc * 2.0 + i; }, x);
   }, spec<float, N>{}, spec<float, dyn>{});
-  auto x = vec({1, 0});
+  auto x = vector_n({1, 0});
   // three steps: a -> 2a + i for i = 0, 1, 2
   check_close(g(x, Tensor<float, dyn>(3)), {8 + 0 + 2 + 2, 0 + 0 + 2 + 2});
   check_close(g(x, Tensor<float, dyn>(0)), {1, 0});

@@ -8,10 +8,10 @@
 
 using namespace ctrace;
 using ctrace::testing::check_close;
+using ctrace::testing::vector_n;
 
 namespace {
 constexpr auto N = sym<"N">;
-Tensor<float, N> vec(std::initializer_list<float> v) { return make_tensor<float, N>({static_cast<index_t>(v.size())}, v); }
 }  // namespace
 
 TEST_CASE("add_ then mul_ on an input: outputs see each version, the caller's tensor gets the last") {
@@ -34,8 +34,8 @@ TEST_CASE("add_ then mul_ on an input: outputs see each version, the caller's te
         "guards:\n"
         "  N = %in0.size(0)\n"
         "  %in1.size(0) == N\n");
-  auto x = vec({1, 2});
-  auto [before, after_add] = g(x, vec({10, 20}));
+  auto x = vector_n({1, 2});
+  auto [before, after_add] = g(x, vector_n({10, 20}));
   check_close(before, {1, 2});
   check_close(after_add, {11, 22});
   check_close(x, {22, 44});
@@ -46,7 +46,7 @@ TEST_CASE("fill_, zero_, copy_ and masked_fill_ as updates") {
     return with_updates(std::make_tuple(), fill_(x, 7), zero_(y), copy_(z, w * 2.0), masked_fill_(w, w > 1.5, -1));
   }, spec<float, N>{}, spec<float, N>{}, spec<float, N>{}, spec<float, N>{});
   static_assert(decltype(g)::update_count == 4);
-  auto x = vec({1, 2}), y = vec({3, 4}), z = vec({0, 0}), w = vec({1, 2});
+  auto x = vector_n({1, 2}), y = vector_n({3, 4}), z = vector_n({0, 0}), w = vector_n({1, 2});
   g(x, y, z, w);
   check_close(x, {7, 7});
   check_close(y, {0, 0});
@@ -81,9 +81,9 @@ TEST_CASE("index_put_ writes rows and rejects out-of-range indices before writin
 }
 
 TEST_CASE("in-place ops on tensors write their memory (eager)") {
-  auto x = vec({1, 2, 3});
+  auto x = vector_n({1, 2, 3});
   add_(x, 1.0f);
-  mul_(x, vec({2, 2, 2}));
+  mul_(x, vector_n({2, 2, 2}));
   check_close(x, {4, 6, 8});
   masked_fill_(x, x > 5.0f, 0);
   check_close(x, {4, 0, 0});
@@ -94,7 +94,7 @@ TEST_CASE("in-place ops on tensors write their memory (eager)") {
 
 TEST_CASE("the same tensor passed twice and updated: outputs use the values as given") {
   auto g = trace([](auto a, auto b) { return with_updates(a * b, add_(a, b)); }, spec<float, N>{}, spec<float, N>{});
-  auto x = vec({1, 2});
+  auto x = vector_n({1, 2});
   Tensor<float, N> p = g(x, x);
   check_close(p, {1, 4});
   check_close(x, {2, 4});

@@ -11,10 +11,10 @@
 
 using namespace ctrace;
 using ctrace::testing::check_close;
+using ctrace::testing::vector_n;
 
 namespace {
 constexpr auto N = sym<"N">;
-Tensor<float, N> vec(std::initializer_list<float> v) { return make_tensor<float, N>({static_cast<index_t>(v.size())}, v); }
 }  // namespace
 
 TEST_CASE("tuple and array inputs, nested, are numbered depth first") {
@@ -36,7 +36,7 @@ TEST_CASE("tuple and array inputs, nested, are numbered depth first") {
         "  %in1.size(0) == N\n"
         "  %in2.size(0) == N\n"
         "  %in3.size(0) == N\n");
-  Tensor<float, N> r = g(std::make_tuple(vec({1, 2}), vec({3, 4})), std::array{vec({10, 10}), vec({100, 1000})});
+  Tensor<float, N> r = g(std::make_tuple(vector_n({1, 2}), vector_n({3, 4})), std::array{vector_n({10, 10}), vector_n({100, 1000})});
   check_close(r, {310, 4020});
 }
 
@@ -55,7 +55,7 @@ TEST_CASE("outputs keep their nesting exactly") {
         "  return ((%0, (%1)), (%2, %3))\n"
         "guards:\n"
         "  N = %in0.size(0)\n");
-  auto out = g(vec({0, 1}));
+  auto out = g(vector_n({0, 1}));
   auto& [pair, arr] = out;
   check_close(pair.first, {1, 2});
   check_close(std::get<0>(pair.second), {0, 2});
@@ -74,14 +74,14 @@ TEST_CASE("keyed inputs: any order, extra keys ignored, printed by name") {
         "guards:\n"
         "  N = %x.size(0)\n");
   auto scale = make_tensor<float, 1>({3});
-  Tensor<float, N> r = g(kwargs(arg<"unused">(vec({7})), arg<"scale">(scale), arg<"x">(vec({1, 2}))));
+  Tensor<float, N> r = g(kwargs(arg<"unused">(vector_n({7})), arg<"scale">(scale), arg<"x">(vector_n({1, 2}))));
   check_close(r, {3, 6});
 }
 
 TEST_CASE("returning an input gives the caller's tensor back") {
   auto g = trace([](auto x, auto y) { return std::make_tuple(x, x + y); }, spec<float, N>{}, spec<float, N>{});
-  auto a = vec({1, 2});
-  auto [same, sum] = g(a, vec({3, 4}));
+  auto a = vector_n({1, 2});
+  auto [same, sum] = g(a, vector_n({3, 4}));
   CHECK(same.data() == a.data());
   check_close(sum, {4, 6});
 }
@@ -120,7 +120,7 @@ TEST_CASE("a user struct reflected with Boost.Hana is a keyed input") {
   static_assert(spec_tree::leaf_count<hana_spec>() == 2);  // the int member is not a tensor
   auto g = trace([](auto in) { return sum(in[key<"features">] * in[key<"weights">]); }, spec_of_struct<batch>());
   CHECK(g.to_text().find("graph(%features : f32[N], %weights : f32[N]):") == 0);
-  batch b{vec({1, 2, 3}), vec({2, 2, 2}), 7};
+  batch b{vector_n({1, 2, 3}), vector_n({2, 2, 2}), 7};
   Tensor<float> total = g(b);
   CHECK(total.item() == doctest::Approx(12));
 }
