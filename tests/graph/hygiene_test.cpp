@@ -119,8 +119,8 @@ TEST_CASE("reductions of different tensors are never confused outside graphs") {
 
 TEST_CASE("compile-time literals: one node for every use, literal-only arithmetic folds") {
   auto g = trace([](auto x) {
-    auto a = x * lit<2.0>;
-    return a * a + lit<2.0> * lit<3.0>;
+    auto a = x * flit<2>;
+    return a * a + flit<2> * flit<3>;
   }, spec<float, 2, 2>{});
   static_assert(decltype(g)::node_count == 6);  // x, 2.0, mul, mul, 6.0, add
   CHECK(g.to_text() ==
@@ -131,6 +131,11 @@ TEST_CASE("compile-time literals: one node for every use, literal-only arithmeti
         "  return (%2)\n");
   check_close(g(values({1, 2, 3, 4})), {4 + 6, 16 + 6, 36 + 6, 64 + 6});
   // Different literals are different types, so they never merge.
-  auto h = trace([](auto x) { return std::make_tuple(x + lit<2>, x + lit<3>); }, spec<float, 2, 2>{});
+  auto h = trace([](auto x) { return std::make_tuple(x + lit<2>, x + lit<3>, x * flit<1, 2>); }, spec<float, 2, 2>{});
   static_assert(decltype(h)::outputs[0] != decltype(h)::outputs[1]);
+  auto [p, q, r] = h(values({1, 2, 3, 4}));
+  check_close(r, {0.5, 1, 1.5, 2});
+  static_assert(std::is_same_v<decltype(lit<7> / lit<2>)::value_type, float>);  // true division, as PyTorch
+  CHECK(decltype(lit<7> / lit<2>)::value_of() == 3.5f);
+  CHECK(decltype(lit<7> * lit<2> - lit<20>)::value_of() == -6);
 }

@@ -83,11 +83,11 @@ auto make_binary(A&& a, B&& b) {
     } else if constexpr (is_literal_v<NA> && is_literal_v<NB> && literal_folds<Op>) {
       // Literals only: folded while compiling.
       using C = op::binary_compute_t<Op::rule, T>;
-      constexpr C a = static_cast<C>(NA::literal), b = static_cast<C>(NB::literal);
-      if constexpr (std::is_same_v<Op, op::add>) return literal_node<C(a + b), C>{};
-      else if constexpr (std::is_same_v<Op, op::sub>) return literal_node<C(a - b), C>{};
-      else if constexpr (std::is_same_v<Op, op::mul>) return literal_node<C(a * b), C>{};
-      else return literal_node<C(a / b), C>{};
+      constexpr literal_value a = is_floating_dtype_v<C> ? NA::literal : literal_value{NA::literal.num / NA::literal.den, 1};
+      constexpr literal_value b = is_floating_dtype_v<C> ? NB::literal : literal_value{NB::literal.num / NB::literal.den, 1};
+      static_assert(is_floating_dtype_v<C> || !std::is_same_v<Op, op::div> || b.num != 0,
+                    "ctrace: integer division of literals by zero");
+      return literal_node<fold_literals<Op>(a, b, !is_floating_dtype_v<C>), C>{};
     } else {
       using C = op::binary_compute_t<Op::rule, T>;
       auto ca = cast_to<C>(std::move(na));

@@ -123,6 +123,13 @@ struct graph_without_tensor_inputs {
   static_assert(always_false<Function>, "ctrace: trace() needs at least one tensor input spec; the structures given hold none");
 };
 
+// trace() given a structured input (tuple, array, kwargs) with no spec in it.
+template <int Argument, class Structure>
+struct empty_structured_input {
+  static_assert(always_false<Structure>,
+                "ctrace: trace() argument holds no tensor spec; empty_structured_input<argument, structure> above");
+};
+
 // cond() branches whose results differ in structure, dtype or shape.
 template <class TrueBranch, class FalseBranch>
 struct branch_results_differ {

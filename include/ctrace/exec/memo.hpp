@@ -12,7 +12,12 @@
 #include <vector>
 
 #include "ctrace/expr/value_free.hpp"
+#include "ctrace/core/config.hpp"
 #include "ctrace/tensor/tensor_fwd.hpp"
+
+namespace ctrace::detail {
+struct unchecked_tag;  // tensor.hpp: a tensor over memory whose sizes were checked already
+}  // namespace ctrace::detail
 
 namespace ctrace::exec {
 
@@ -33,14 +38,15 @@ class materialization_memo {
   template <class Node, class Tensor, class Make>
   Tensor get(Make&& make) {
     const void* key = &type_key<Node, Tensor>::id;
-    for (const auto& e : entries_) {
-      if (e.first == key) {
+    for (int i = 0; i < count_; ++i) {
+      const entry& e = at(i);
+      if (e.key == key) {
         ++stats.reused;
-        return *static_cast<const Tensor*>(e.second.get());
+        return restore<Tensor>(e);
       }
     }
     Tensor t = make();
-    entries_.emplace_back(key, std::make_shared<Tensor>(t));
+    store(key, t);
     ++stats.computed;
     return t;
   }
@@ -52,7 +58,44 @@ class materialization_memo {
   struct type_key {
     static constexpr char id = 0;
   };
-  std::vector<std::pair<const void*, std::shared_ptr<void>>> entries_;
+  // A remembered tensor without its type (the key knows it): the handle's
+  // parts. The first few live here, so a call allocates nothing for them.
+  struct entry {
+    const void* key = nullptr;
+    std::shared_ptr<void> owner;
+    void* data = nullptr;
+    index_t sizes[max_rank]{};
+    index_t strides[max_rank]{};
+  };
+  static constexpr int inline_entries = 8;
+
+  entry& at(int i) { return i < inline_entries ? inline_[i] : overflow_[static_cast<std::size_t>(i - inline_entries)]; }
+  template <class Tensor>
+  void store(const void* key, const Tensor& t) {
+    if (count_ >= inline_entries) overflow_.emplace_back();
+    entry& e = at(count_++);
+    e.key = key;
+    e.owner = t.owner();
+    e.data = static_cast<void*>(t.data());
+    for (int d = 0; d < Tensor::rank; ++d) {
+      e.sizes[d] = t.sizes()[static_cast<std::size_t>(d)];
+      e.strides[d] = t.strides()[static_cast<std::size_t>(d)];
+    }
+  }
+  template <class Tensor>
+  static Tensor restore(const entry& e) {
+    typename Tensor::sizes_type sizes{}, strides{};
+    for (int d = 0; d < Tensor::rank; ++d) {
+      sizes[static_cast<std::size_t>(d)] = e.sizes[d];
+      strides[static_cast<std::size_t>(d)] = e.strides[d];
+    }
+    return Tensor(ctrace::detail::unchecked_tag{}, e.owner, static_cast<typename Tensor::value_type*>(e.data), sizes,
+                  strides);
+  }
+
+  entry inline_[inline_entries];
+  std::vector<entry> overflow_;
+  int count_ = 0;
 };
 
 // What the last graph call on this thread computed and reused (for tests and

@@ -46,7 +46,7 @@ template <int I, int V, class X, class S>
 inline constexpr bool is_value_free_v<update_node<I, V, X, S>> = true;
 template <class P, class A, class B>
 inline constexpr bool is_value_free_v<cond_node<P, A, B>> = true;
-template <auto V, class T>
+template <literal_value V, class T>
 inline constexpr bool is_value_free_v<literal_node<V, T>> = true;
 template <class X, class I, class V>
 inline constexpr bool is_value_free_v<index_put_node<X, I, V>> = true;

@@ -527,8 +527,19 @@ auto spec_of_struct() {
 template <class F, class... Specs>
 auto trace(F f, Specs... specs) {
   using S = std::tuple<Specs...>;
+  constexpr int empty_argument = [] {
+    constexpr bool empty[] = {(spec_tree::leaf_count<Specs>() == 0)..., false};
+    for (std::size_t i = 0; i < sizeof...(Specs); ++i) {
+      if (empty[i]) return static_cast<int>(i);
+    }
+    return -1;
+  }();
   if constexpr (spec_tree::leaf_count<S>() == 0) {
     report<diagnostic::graph_without_tensor_inputs<F>>();
+    return poison{};
+  } else if constexpr (empty_argument >= 0) {
+    report<diagnostic::empty_structured_input<empty_argument,
+                                              std::tuple_element_t<static_cast<std::size_t>(empty_argument), S>>>();
     return poison{};
   } else {
     detail::trace_generator().manual_seed(0);  // offsets in the IR count from this trace's first draw

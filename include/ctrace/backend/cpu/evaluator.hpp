@@ -137,10 +137,10 @@ struct evaluator<scalar_leaf<T>, R> {
   }
 };
 
-template <auto V, class T, int R>
+template <literal_value V, class T, int R>
 struct evaluator<literal_node<V, T>, R> : evaluator<scalar_leaf<T>, R> {
   evaluator(const literal_node<V, T>&, const sizes_t<R>& iter)
-      : evaluator<scalar_leaf<T>, R>(scalar_leaf<T>{{}, convert<T>(V)}, iter) {}
+      : evaluator<scalar_leaf<T>, R>(scalar_leaf<T>{{}, literal_node<V, T>::value_of()}, iter) {}
 };
 
 // A node computed as a whole into a temporary, then read like a tensor.
