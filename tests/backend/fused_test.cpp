@@ -74,3 +74,22 @@ TEST_CASE("a graph input used twice is one operand, loaded once per element") {
                 return 1 / (1 + std::exp(-std::tanh(a * (a + b))));
               }));
 }
+
+TEST_CASE("large arithmetic-only outputs are written with streaming stores, values intact") {
+  constexpr index_t n = (index_t{1} << 23) + 5;  // 32 MB and a tail; the start may be unaligned
+  Tensor<float, dyn> x = arange<float>(0.0, static_cast<double>(n));
+  Tensor<float, dyn> y = full<float, dyn>({n}, 2.0f);
+  Tensor<float, dyn> z = x * y / (x - y * 2.0f) + y;
+  static_assert(eval_t<decltype(x * y / (x - y * 2.0f) + y), 1>::memory_bound);
+  static_assert(!eval_t<decltype(tanh(x) * y), 1>::memory_bound);
+  for (index_t i : {index_t{0}, index_t{1}, index_t{7}, index_t{12345}, n - 1}) {
+    const double a = static_cast<double>(i);
+    const double expected = a * 2 / (a - 4) + 2;
+    CHECK(z.data()[i] == doctest::Approx(expected).epsilon(1e-5));
+  }
+  // A view whose first element is not 64-byte aligned takes the scalar head.
+  Tensor<float, dyn> w(n - 3);
+  w.assign(slice<0>(x, 3, n) + 1.0f);
+  CHECK(w.data()[0] == 4.0f);
+  CHECK(w.data()[n - 4] == static_cast<float>(n));
+}

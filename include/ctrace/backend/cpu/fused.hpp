@@ -246,6 +246,17 @@ struct fused_evaluator {
   }
   static constexpr int leaf_count = count_leaves(std::make_index_sequence<slots>{});
 
+  // Whether the program is arithmetic only (no unary functions such as tanh):
+  // such loops are bound by memory, and streaming stores help them. Measured,
+  // they slow down loops bound by their arithmetic, so those store normally.
+  template <std::size_t... K>
+  static constexpr bool arithmetic_only(std::index_sequence<K...>) {
+    return (!(!slot_k<K>::is_operand && std::tuple_size_v<typename node_k<K>::children_type> == 1 &&
+              requires { typename node_k<K>::op_type; }) &&
+            ...);
+  }
+  static constexpr bool memory_bound = arithmetic_only(std::make_index_sequence<slots>{});
+
   state_type state;
 
   fused_evaluator(const Root& root, const sizes_t<R>& iter)

@@ -4,7 +4,12 @@
 // expression of any rank runs as one flat loop.
 #pragma once
 
+#include <cstdint>
 #include <vector>
+
+#if defined(__AVX__)
+#include <immintrin.h>
+#endif
 
 #include <algorithm>
 
@@ -66,8 +71,56 @@ void coalesce(sizes_t<R>& sizes, sizes_t<R>* const* sets, int count) {
 // copies cost compile time (a 200-node chain) for little speed.
 inline constexpr int compact_program_reads = 24;
 
+// Outputs larger than this are written with streaming (non-temporal) stores
+// where the packet type has them: a result that cannot stay in cache anyway
+// is then not read into the cache before it is written, which saves a third
+// of the memory traffic of a two-input elementwise op.
+inline constexpr index_t streaming_store_bytes = index_t{32} << 20;
+
+// (Decided from the element type and packet width: vector types as template
+// arguments lose their attributes.)
+template <class T>
+inline constexpr bool has_streaming_store =
+#if defined(__AVX__) && !defined(__AVX512F__)
+    (std::is_same_v<T, float> && packet_size<T> == 8) || (std::is_same_v<T, double> && packet_size<T> == 4);
+#else
+    false;
+#endif
+
+template <class T, class P>
+CTRACE_INLINE void stream_store(T* to, const P& v) {
+#if defined(__AVX__) && !defined(__AVX512F__)
+  if constexpr (std::is_same_v<T, float>) _mm256_stream_ps(to, v);
+  else _mm256_stream_pd(to, v);
+#else
+  ei::pstoreu(to, v);
+#endif
+}
+
+// The contiguous inner loop with streaming stores: scalar up to a 32-byte
+// boundary, packets streamed, scalar tail.
+template <class T, class Row>
+CTRACE_INLINE void run_inner_streaming(const Row& r, T* out, index_t j, index_t end) {
+  constexpr int P = packet_size<T>;
+  for (; j < end && (reinterpret_cast<std::uintptr_t>(out + j) % 64) != 0; ++j) out[j] = r.coeff(j);
+  for (; j + 2 * P <= end; j += 2 * P) {  // two independent packets in flight, as below
+    auto a = r.packet(j);
+    auto b = r.packet(j + P);
+    stream_store(out + j, a);
+    stream_store(out + j + P, b);
+  }
+  for (; j + P <= end; j += P) stream_store(out + j, r.packet(j));
+  for (; j < end; ++j) out[j] = r.coeff(j);
+}
+
 template <bool Contiguous, class T, class Row, bool Vectorize, bool Compact = false>
-CTRACE_INLINE void run_inner(const Row& r, T* out, index_t out_stride, index_t j, index_t end) {
+CTRACE_INLINE void run_inner(const Row& r, T* out, index_t out_stride, index_t j, index_t end, bool streaming = false) {
+  if constexpr (Vectorize && has_streaming_store<T>) {
+    if (streaming && (Contiguous || out_stride == 1)) {
+      run_inner_streaming<T>(r, out, j, end);
+      return;
+    }
+  }
   if constexpr (Vectorize) {
     constexpr int P = packet_size<T>;
     if (Contiguous || out_stride == 1) {
@@ -89,7 +142,7 @@ CTRACE_INLINE void run_inner(const Row& r, T* out, index_t out_stride, index_t j
 
 template <bool Contiguous, class Eval, class T, int R>
 void run_range(const Eval& ev, T* out, const sizes_t<R>& out_strides, const sizes_t<R>& sizes, index_t begin,
-               index_t end) {
+               index_t end, bool streaming = false) {
   const index_t inner = sizes[R - 1];
   index_t row = begin / inner, j = begin % inner;
   index_t outer[R > 1 ? R - 1 : 1]{};
@@ -105,7 +158,7 @@ void run_range(const Eval& ev, T* out, const sizes_t<R>& out_strides, const size
     for (int d = 0; d < R - 1; ++d) o += outer[d] * out_strides[d];
     auto r = ev.template make_row<Contiguous>(outer);
     run_inner<Contiguous, T, decltype(r), vectorize, (Eval::leaf_count > compact_program_reads)>(
-        r, o, out_strides[R - 1], j, stop);
+        r, o, out_strides[R - 1], j, stop, streaming);
     remaining -= stop - j;
     j = 0;
     for (int d = R - 2; d >= 0; --d) {
@@ -113,6 +166,9 @@ void run_range(const Eval& ev, T* out, const sizes_t<R>& out_strides, const size
       outer[d] = 0;
     }
   }
+#if defined(__AVX__)
+  if (streaming) _mm_sfence();  // streamed stores are visible before the caller reads the result
+#endif
 }
 
 }  // namespace detail
@@ -144,11 +200,17 @@ void run_elementwise(const strided_view<T, R>& dest, const Node& node) {
 
   using Eval = evaluator<Node, IR>;
   T* out = dest.data;
+  constexpr bool memory_bound = [] {
+    if constexpr (requires { Eval::memory_bound; }) return Eval::memory_bound;
+    else return true;
+  }();
+  const bool streaming =
+      memory_bound && contiguous && total * static_cast<index_t>(sizeof(T)) >= detail::streaming_store_bytes;
   parallel_for(total, parallel_grain, [&](index_t b, index_t e) {
     if constexpr (Eval::leaf_count > detail::compact_program_reads) {
       detail::run_range<false, Eval, T, IR>(ev, out, out_strides, sizes, b, e);
     } else {
-      if (contiguous) detail::run_range<true, Eval, T, IR>(ev, out, out_strides, sizes, b, e);
+      if (contiguous) detail::run_range<true, Eval, T, IR>(ev, out, out_strides, sizes, b, e, streaming);
       else detail::run_range<false, Eval, T, IR>(ev, out, out_strides, sizes, b, e);
     }
   });
