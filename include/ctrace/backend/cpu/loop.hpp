@@ -113,9 +113,11 @@ CTRACE_INLINE void run_inner_streaming(const Row& r, T* out, index_t j, index_t 
   for (; j < end; ++j) out[j] = r.coeff(j);
 }
 
-template <bool Contiguous, class T, class Row, bool Vectorize, bool Compact = false>
+template <bool Contiguous, class T, class Row, bool Vectorize, bool Compact = false, bool MayStream = false>
 CTRACE_INLINE void run_inner(const Row& r, T* out, index_t out_stride, index_t j, index_t end, bool streaming = false) {
-  if constexpr (Vectorize && has_streaming_store<T>) {
+  // Only loops that may stream get the streaming code (others keep their
+  // code, and its inlining, exactly as without it).
+  if constexpr (MayStream && Vectorize && has_streaming_store<T>) {
     if (streaming && (Contiguous || out_stride == 1)) {
       run_inner_streaming<T>(r, out, j, end);
       return;
@@ -140,6 +142,14 @@ CTRACE_INLINE void run_inner(const Row& r, T* out, index_t out_stride, index_t j
   for (; j < end; ++j) out[j * out_stride] = r.coeff(j);
 }
 
+// Whether a loop's program is bound by memory (fused programs say; other
+// evaluators copy or read memory).
+template <class Eval>
+inline constexpr bool may_stream = [] {
+  if constexpr (requires { Eval::memory_bound; }) return Eval::memory_bound;
+  else return true;
+}();
+
 template <bool Contiguous, class Eval, class T, int R>
 void run_range(const Eval& ev, T* out, const sizes_t<R>& out_strides, const sizes_t<R>& sizes, index_t begin,
                index_t end, bool streaming = false) {
@@ -157,7 +167,7 @@ void run_range(const Eval& ev, T* out, const sizes_t<R>& out_strides, const size
     T* o = out;
     for (int d = 0; d < R - 1; ++d) o += outer[d] * out_strides[d];
     auto r = ev.template make_row<Contiguous>(outer);
-    run_inner<Contiguous, T, decltype(r), vectorize, (Eval::leaf_count > compact_program_reads)>(
+    run_inner<Contiguous, T, decltype(r), vectorize, (Eval::leaf_count > compact_program_reads), may_stream<Eval>>(
         r, o, out_strides[R - 1], j, stop, streaming);
     remaining -= stop - j;
     j = 0;
@@ -200,12 +210,8 @@ void run_elementwise(const strided_view<T, R>& dest, const Node& node) {
 
   using Eval = evaluator<Node, IR>;
   T* out = dest.data;
-  constexpr bool memory_bound = [] {
-    if constexpr (requires { Eval::memory_bound; }) return Eval::memory_bound;
-    else return true;
-  }();
-  const bool streaming =
-      memory_bound && contiguous && total * static_cast<index_t>(sizeof(T)) >= detail::streaming_store_bytes;
+  const bool streaming = detail::may_stream<Eval> && contiguous &&
+                         total * static_cast<index_t>(sizeof(T)) >= detail::streaming_store_bytes;
   parallel_for(total, parallel_grain, [&](index_t b, index_t e) {
     if constexpr (Eval::leaf_count > detail::compact_program_reads) {
       detail::run_range<false, Eval, T, IR>(ev, out, out_strides, sizes, b, e);
