@@ -239,6 +239,19 @@ struct update_plan<type_list<N...>> {
     return n;
   }();
 };
+// A function whose graph writes nothing back (a gradient graph: it runs the
+// forward computation again and must not repeat its in-place effects).
+struct no_update_plan {
+  static constexpr bool diverging = false;
+  static constexpr int final_count = 0;
+  static constexpr std::array<int, 0> input{};
+  static constexpr bool is_final(std::size_t) { return false; }
+};
+template <class F>
+inline constexpr bool writes_back_v = true;
+template <class F>
+  requires requires { F::writes_back; }
+inline constexpr bool writes_back_v<F> = F::writes_back;
 }  // namespace detail
 
 template <class F, class Specs, class Result>
@@ -250,7 +263,7 @@ class captured_graph {
   using root_list = concat_t<output_list, typename detail::result_parts<Result>::updates>;
   using graph_dag = dag<root_list>;
   using nodes = typename graph_dag::nodes;
-  using updates = detail::update_plan<nodes>;
+  using updates = std::conditional_t<detail::writes_back_v<F>, detail::update_plan<nodes>, detail::no_update_plan>;
   static_assert(!updates::diverging,
                 "ctrace: two in-place updates of one graph input were made from the same version; apply the "
                 "second to the result of the first (auto x1 = add_(x, y); auto x2 = mul_(x1, 2);)");
@@ -270,7 +283,13 @@ class captured_graph {
   static constexpr int symbol_count = guards::plan.symbol_count;
   static constexpr int guard_count = guards::plan.dim_count + guards::plan.relation_count;
 
+  using function_type = F;
+  using specs_type = Specs;
+
   captured_graph(F f, std::optional<Result> traced) : f_(std::move(f)), traced_(std::move(traced)) {}
+
+  // The traced function (derived graphs, such as gradients, trace it again).
+  const F& function() const { return f_; }
 
   // Runs the graph on tensors structured like the specs. Outputs that are the
   // same node are computed once and returned as the same tensor.

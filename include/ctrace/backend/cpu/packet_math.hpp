@@ -162,6 +162,15 @@ struct packet_op<op::gelu_tanh, T> {
 };
 
 template <class T>
+struct packet_op<op::erf, T> {
+  static constexpr bool supported = float_packets<T> && eigen_packet_access<ei::scalar_erf_op<T>>;
+  template <class P>
+  static P run(const op::erf&, const P& x) {
+    return ei::scalar_erf_op<T>{}.packetOp(x);
+  }
+};
+
+template <class T>
 struct packet_op<op::gelu, T> {
   static constexpr bool supported = float_packets<T> && eigen_packet_access<ei::scalar_erf_op<T>>;
   template <class P>

@@ -114,6 +114,10 @@ struct relu {
   // NaN stays NaN, as in PyTorch (x > 0 is false for NaN, so test x < 0).
   template <class T> CTRACE_HOST_DEVICE T operator()(T x) const { return x < T(0) ? T(0) : x; }
 };
+struct erf {
+  CTRACE_UNARY_TAG(erf, to_floating);
+  template <class T> CTRACE_HOST_DEVICE T operator()(T x) const { return std::erf(x); }
+};
 struct gelu {
   CTRACE_UNARY_TAG(gelu, floating_only);
   template <class T>
