@@ -22,15 +22,7 @@
 #include <utility>
 
 #include "ctrace/autodiff/backprop.hpp"
-#include "ctrace/autodiff/rules/binary.hpp"
-#include "ctrace/autodiff/rules/cast.hpp"
-#include "ctrace/autodiff/rules/matmul.hpp"
-#include "ctrace/autodiff/rules/movement.hpp"
-#include "ctrace/autodiff/rules/reduce.hpp"
-#include "ctrace/autodiff/rules/softmax.hpp"
-#include "ctrace/autodiff/rules/unary.hpp"
-#include "ctrace/autodiff/rules/update.hpp"
-#include "ctrace/autodiff/rules/where.hpp"
+#include "ctrace/autodiff/rules/all.hpp"
 #include "ctrace/graph/graph.hpp"
 
 namespace ctrace {
