@@ -108,8 +108,13 @@ double weighted_sum(const std::tuple<T...>& ys) {
   }(std::index_sequence_for<T...>{});
 }
 template <class T>
+constexpr bool is_scalar_tensor() {
+  if constexpr (tensor_type<T>) return T::rank == 0;
+  else return false;
+}
+template <class T>
 double objective(const T& y) {
-  if constexpr (tensor_type<T> && T::rank == 0) return element_at(y, 0);
+  if constexpr (is_scalar_tensor<T>()) return element_at(y, 0);
   else return weighted_sum(y);
 }
 template <class T>
@@ -137,7 +142,7 @@ gradcheck_result gradcheck(const captured_graph<F, Specs, Result>& g, const grad
   auto x = std::make_tuple(autodiff::detail::as_double(inputs)...);
   auto y = std::apply(g64, x);
   auto analytic = [&] {
-    if constexpr (requires { decltype(y)::rank; } && decltype(y)::rank == 0) {
+    if constexpr (autodiff::detail::is_scalar_tensor<decltype(y)>()) {
       return std::apply(grad(g64), x);
     } else {
       auto c = autodiff::detail::cotangents_like(y);

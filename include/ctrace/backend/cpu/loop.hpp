@@ -210,7 +210,7 @@ void run_elementwise(const strided_view<T, R>& dest, const Node& node) {
 
   using Eval = evaluator<Node, IR>;
   T* out = dest.data;
-  const bool streaming = detail::may_stream<Eval> && contiguous &&
+  [[maybe_unused]] const bool streaming = detail::may_stream<Eval> && contiguous &&
                          total * static_cast<index_t>(sizeof(T)) >= detail::streaming_store_bytes;
   parallel_for(total, parallel_grain, [&](index_t b, index_t e) {
     if constexpr (Eval::leaf_count > detail::compact_program_reads) {
