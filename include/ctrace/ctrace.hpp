@@ -4,6 +4,7 @@
 #pragma once
 
 // The ops users call.
+#include "ctrace/api/custom.hpp"
 #include "ctrace/api/elementwise.hpp"
 #include "ctrace/api/indexing.hpp"
 #include "ctrace/api/inplace.hpp"
@@ -14,6 +15,7 @@
 #include "ctrace/api/random.hpp"
 #include "ctrace/api/reduce.hpp"
 #include "ctrace/api/scan.hpp"
+#include "ctrace/api/scatter.hpp"
 #include "ctrace/api/sizes.hpp"
 #include "ctrace/api/sort.hpp"
 
@@ -29,8 +31,10 @@
 #include "ctrace/tensor/tensor.hpp"
 
 // The CPU backend: evaluators and kernels for every node.
+#include "ctrace/backend/cpu/accumulate.hpp"
 #include "ctrace/backend/cpu/assign.hpp"
 #include "ctrace/backend/cpu/control.hpp"
+#include "ctrace/backend/cpu/custom.hpp"
 #include "ctrace/backend/cpu/diag_embed.hpp"
 #include "ctrace/backend/cpu/indexing.hpp"
 #include "ctrace/backend/cpu/join.hpp"

@@ -40,6 +40,16 @@ template <class Op, class A, class Axes, bool K>
 inline constexpr bool is_value_free_v<reduce_node<Op, A, Axes, K>> = std::is_empty_v<Op>;
 template <class Op, class A>
 inline constexpr bool is_value_free_v<movement_node<Op, A>> = std::is_empty_v<Op>;
+// expand and reshape carry the sizes they were given; when every target dim
+// is static or symbolic, those sizes follow from the type and the call's
+// symbol values (one value per symbol in a call), so the node is decided by
+// its type and child as well. A dynamic target dim makes it a value.
+template <auto... Dims, class A>
+inline constexpr bool is_value_free_v<movement_node<movement::expand<Dims...>, A>> =
+    (!to_extent(Dims).is_dynamic() && ...);
+template <bool IsView, auto... Dims, class A>
+inline constexpr bool is_value_free_v<movement_node<movement::reshape<IsView, Dims...>, A>> =
+    (!to_extent(Dims).is_dynamic() && ...);
 template <class A, class B>
 inline constexpr bool is_value_free_v<matmul_node<A, B>> = true;
 template <int I, int V, class X, class S>

@@ -25,6 +25,22 @@ struct rule<reduce_node<Op, A, axes<Axes...>, KeepDim>> : rule_base {
     ((s[Axes] = 1), ...);
     return s;
   }
+  // The reduced element count when the types decide it (else 0).
+  static constexpr std::int64_t static_count = [] {
+    std::int64_t c = 1;
+    for (int a : {Axes...}) {
+      if (!in_shape::extents[a].is_static()) return std::int64_t{0};
+      c *= in_shape::extents[a].value();
+    }
+    return c;
+  }();
+  // g / count: a literal factor when the count is static, so the node stays
+  // value-free (merged and computed once in the backward graph).
+  template <class G>
+  static auto divide_by_count(const G& g, const sizes_t<in_shape::rank>& in) {
+    if constexpr (static_count > 0) return g * constant<typename A::value_type, 1, static_count>;
+    else return g / count(in);
+  }
   static double count(const sizes_t<in_shape::rank>& in) {
     index_t c = 1;
     ((c *= in[Axes]), ...);
@@ -51,7 +67,7 @@ struct rule<reduce_node<Op, A, axes<Axes...>, KeepDim>> : rule_base {
     if constexpr (std::is_same_v<Op, op::sum>) {
       return expand_to<in_shape>(gk, in);
     } else if constexpr (std::is_same_v<Op, op::mean>) {
-      return expand_to<in_shape>(gk / count(in), in);
+      return expand_to<in_shape>(divide_by_count(gk, in), in);
     } else if constexpr (std::is_same_v<Op, op::amax> || std::is_same_v<Op, op::amin>) {
       auto hit = cast_to<typename A::value_type>(x == kept(n, in));
       return hit * (gk / sum_axes<mask, true>(hit));

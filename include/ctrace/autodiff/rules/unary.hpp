@@ -129,6 +129,11 @@ struct unary_derivative<op::clamp<T>> : unary_derivative_base {  // 1 inside [lo
   }
 };
 
+template <class F>
+struct unary_derivative<op::gradient_hook<F>> : unary_derivative_base {
+  static auto apply(const auto&, const auto&, const auto& g, const op::gradient_hook<F>& h) { return to_node(h.fn(g)); }
+};
+
 template <class Op, class A>
 struct rule<unary_node<Op, A>> : rule_base {
   static constexpr bool differentiable(std::size_t) {

@@ -115,6 +115,16 @@ struct packet_op<op::detach, T> {
   }
 };
 
+// A gradient hook is the identity on values (the hook acts in the backward graph).
+template <class F, class T>
+struct packet_op<op::gradient_hook<F>, T> {
+  static constexpr bool supported = has_packets<T>;
+  template <class P>
+  static P run(const op::gradient_hook<F>&, const P& x) {
+    return x;
+  }
+};
+
 template <class T>
 struct packet_op<op::exp, T> {
   static constexpr bool supported = float_packets<T> && eigen_packet_access<ei::scalar_exp_op<T>>;

@@ -152,6 +152,18 @@ struct detach {
     return x;
   }
 };
+// The identity, with a function applied to the gradient flowing back
+// (api/custom.hpp: hook; autodiff/rules/unary.hpp applies fn).
+template <class F>
+struct gradient_hook {
+  static constexpr std::string_view name = "hook";
+  static constexpr unary_rule rule = unary_rule::any;
+  F fn;
+  template <class T>
+  CTRACE_HOST_DEVICE T operator()(T x) const {
+    return x;
+  }
+};
 struct sign {
   CTRACE_UNARY_TAG(sign, any);
   template <class T>
