@@ -25,6 +25,9 @@
 
 namespace ctrace::autodiff {
 
+// Keys of a checkpointed region's inputs (see input_index_of).
+inline constexpr int checkpoint_key_base = 1 << 20;
+
 namespace detail {
 
 struct edge {
@@ -41,9 +44,13 @@ constexpr void append_edges(std::array<edge, E>& edges, std::size_t& k, int pare
   }
 }
 
+// The key a differentiation target is asked for by: a graph input's index,
+// or checkpoint_key_base + K for the K-th input of a checkpointed region
+// (autodiff/checkpoint.hpp), -1 for other nodes.
 template <class Node>
 constexpr int input_index_of() {
   if constexpr (is_input_node_v<Node>) return Node::index;
+  else if constexpr (requires { Node::op_type::checkpoint_key; }) return Node::op_type::checkpoint_key;
   else return -1;
 }
 

@@ -5,7 +5,8 @@
 // integer inputs keep their type), the inputs are converted to double, and
 // for a non-scalar output the check is on <c, f(x)> with a fixed cotangent c
 // of varied values, which exercises the vector-Jacobian product fully. Every
-// element of every floating input is perturbed.
+// element of every floating input is perturbed. In-place updates inside f
+// shape the values but are not written back to the inputs here.
 #pragma once
 
 #include <cmath>
@@ -43,6 +44,18 @@ struct gradcheck_result {
 };
 
 namespace autodiff::detail {
+
+// f without its in-place effects on the caller's tensors: gradcheck calls
+// it many times on the same inputs.
+template <class F>
+struct without_write_back {
+  F f;
+  static constexpr bool writes_back = false;
+  template <class... In>
+  auto operator()(const In&... in) const {
+    return f(in...);
+  }
+};
 
 template <class S>
 struct double_spec {
@@ -137,8 +150,12 @@ gradcheck_result gradcheck(const captured_graph<F, Specs, Result>& g, const grad
   static_assert(autodiff::detail::flat_outputs<typename G::returned_type>(),
                 "ctrace: gradcheck checks graphs returning one tensor or a flat tuple of tensors");
   static_assert((tensor_type<Args> && ...), "ctrace: gradcheck takes the graph's inputs as tensors");
-  auto g64 = std::apply([&](auto... s) { return trace(g.function(), typename autodiff::detail::double_spec<decltype(s)>::type{}...); },
-                        Specs{});
+  auto g64 = std::apply(
+      [&](auto... s) {
+        return trace(autodiff::detail::without_write_back<F>{g.function()},
+                     typename autodiff::detail::double_spec<decltype(s)>::type{}...);
+      },
+      Specs{});
   auto x = std::make_tuple(autodiff::detail::as_double(inputs)...);
   auto y = std::apply(g64, x);
   auto analytic = [&] {

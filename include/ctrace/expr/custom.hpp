@@ -21,6 +21,7 @@
 #include <type_traits>
 
 #include "ctrace/expr/node.hpp"
+#include "ctrace/expr/update.hpp"
 #include "ctrace/expr/value_free.hpp"
 
 namespace ctrace {
@@ -83,6 +84,16 @@ inline constexpr bool is_value_free_v<custom_node<Fn, K, Forward, Ins...>> = [] 
     return is_value_free_tree_v<Forward>;
   }
 }();
+
+// An output that is a new version of a graph input (forward used an in-place
+// op on it, PyTorch's mark_dirty): the custom node is that version, so the
+// graph writes it back to the caller's tensor.
+template <class Fn, std::size_t K, class Forward, class... Ins>
+struct version_of<custom_node<Fn, K, Forward, Ins...>>
+    : version_of<typename custom_node<Fn, K, Forward, Ins...>::output_type> {};
+template <class Fn, std::size_t K, class Forward, class... Ins>
+inline constexpr bool is_update_node_v<custom_node<Fn, K, Forward, Ins...>> =
+    is_update_node_v<typename custom_node<Fn, K, Forward, Ins...>::output_type>;
 
 template <class T>
 inline constexpr bool is_custom_node_v = false;

@@ -370,7 +370,7 @@ class captured_graph {
     void visit(const Node& node) {
       if constexpr (IsNew && updates::is_final(static_cast<std::size_t>(Id))) {
         auto value = exec::materialize_once<Node, eval_tensor_t<Node>>([&] { return eval_tensor_t<Node>(node); });
-        auto target = caller_tensor<static_cast<std::size_t>(Node::input)>(args);
+        auto target = caller_tensor<static_cast<std::size_t>(version_of<Node>::input)>(args);
         writes.emplace_back([value, target]() mutable { target.assign(value); });
       }
     }
