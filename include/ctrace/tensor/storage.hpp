@@ -9,6 +9,7 @@
 #include "ctrace/core/config.hpp"
 #include "ctrace/core/device.hpp"
 #include "ctrace/core/error.hpp"
+#include "ctrace/core/memory_stats.hpp"
 
 namespace ctrace {
 
@@ -26,7 +27,12 @@ struct allocator<cpu> {
     if (rounded == 0) rounded = alignment;
     void* p = std::aligned_alloc(alignment, rounded);
     if (!p) detail::raise("out of host memory allocating ", bytes, " bytes");
-    return std::shared_ptr<void>(p, [](void* q) { std::free(q); });
+    const auto counted = static_cast<std::int64_t>(rounded);
+    detail::host_memory().allocated(counted);
+    return std::shared_ptr<void>(p, [counted](void* q) {
+      detail::host_memory().freed(counted);
+      std::free(q);
+    });
   }
   static void zero(void* p, std::size_t bytes) { std::memset(p, 0, bytes); }
 };
