@@ -76,7 +76,7 @@ struct scatter_node : node_base<scatter_node<MoveOp, X, V>> {
 
   const X& base() const { return std::get<0>(children); }
   const V& source() const { return std::get<1>(children); }
-  const auto& sizes() const { return base().sizes(); }
+  auto sizes() const { return base().sizes(); }  // by value: a base may compute its sizes
   std::string attributes() const {
     const std::string a = op.attributes();
     return std::string("view=") + std::string(MoveOp::name) + (a.empty() ? "" : ", " + a);
@@ -97,7 +97,7 @@ struct index_put_node : node_base<index_put_node<X, I, V>> {
   const X& base() const { return std::get<0>(children); }
   const I& index() const { return std::get<1>(children); }
   const V& source() const { return std::get<2>(children); }
-  const auto& sizes() const { return base().sizes(); }
+  auto sizes() const { return base().sizes(); }  // by value, as scatter_node
 };
 
 }  // namespace ctrace
