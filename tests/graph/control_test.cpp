@@ -58,4 +58,7 @@ TEST_CASE("fori_loop with two carries") {
   auto [x, y] = g(make_tensor<double, 2>({0, 1}), make_tensor<double, 2>({1, 1}));
   check_close(x, {15, 16});
   check_close(y, {16, 16});
+  // Both carries come from one loop: its body is printed once, under the first.
+  const std::string ir = g.to_text();
+  CHECK(ir.find("  %1 : f64[2] = fori_loop(%in0, %in1, carry=1)\n      (body as for %0)\n") != std::string::npos);
 }

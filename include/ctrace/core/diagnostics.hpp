@@ -137,6 +137,15 @@ struct branch_results_differ {
                 "ctrace: cond's branches return different structures, dtypes or shapes; branch_results_differ<true, false>");
 };
 
+// scan()'s body, called as body(carry, x), must return (new carry, y) with
+// the new carry in the init carry's structure, dtypes and shapes.
+template <class BodyResult, class InitCarry>
+struct scan_carry_differs {
+  static_assert(always_false<BodyResult>,
+                "ctrace: scan's body must return (new carry, y), the carry with the init carry's structure, dtypes "
+                "and shapes; scan_carry_differs<body result, init carry> above");
+};
+
 }  // namespace diagnostic
 
 // Instantiating report<Diagnostic> fires the diagnostic's static_assert.

@@ -34,6 +34,7 @@ struct graph_entry {
   std::string op;
   std::string attributes;
   std::string subgraph;  // a nested graph (a loop body), printed below its node
+  const void* subgraph_owner = nullptr;  // nodes with one owner share one body, printed once
   std::vector<int> children;
 };
 
@@ -42,6 +43,15 @@ struct entry_collector {
   std::vector<graph_entry> entries;
   const std::vector<std::string>* input_names;
   int next = 0;
+
+  // Whether an earlier node shares this owner's subgraph (text made once).
+  bool printed_before(const void* owner) const {
+    if (!owner) return false;
+    for (const graph_entry& prev : entries) {
+      if (prev.subgraph_owner == owner) return true;
+    }
+    return false;
+  }
 
   template <int Id, bool IsNew, class Node>
   void visit(const Node& node) {
@@ -69,7 +79,10 @@ struct entry_collector {
         e.what = requires { node.value.owner(); } ? graph_entry::kind::tensor : graph_entry::kind::node;
         if (e.what == graph_entry::kind::tensor) e.op = "tensor";  // a tensor captured by f (a parameter)
         e.ref = "%" + std::to_string(next++);
-        if constexpr (requires { node.subgraph_text(); }) e.subgraph = node.subgraph_text();
+        if constexpr (requires { node.subgraph_owner(); }) e.subgraph_owner = node.subgraph_owner();
+        if constexpr (requires { node.subgraph_text(); }) {
+          if (!printed_before(e.subgraph_owner)) e.subgraph = node.subgraph_text();
+        }
         if constexpr (requires { node.gen.source; }) {
           if (node.gen.source >= 0) {  // a draw from an input generator: name it
             e.attributes = "generator=" + (*input_names)[static_cast<std::size_t>(node.gen.source)] +
@@ -228,10 +241,17 @@ struct graph_printer {
     os << "graph(";
     for (std::size_t i = 0; i < names.size(); ++i) os << (i ? ", " : "") << names[i] << " : " << types[i];
     os << "):\n";
-    for (const graph_entry& n : e) {
+    for (std::size_t i = 0; i < e.size(); ++i) {
+      const graph_entry& n = e[i];
       if (n.what != graph_entry::kind::node && n.what != graph_entry::kind::tensor) continue;
       os << "  " << n.ref << " : " << n.dtype << n.shape << " = " << n.op << "(" << args_text(n, e) << ")\n";
-      if (!n.subgraph.empty()) {
+      const graph_entry* first = nullptr;  // an earlier result of the same loop: its body is printed there
+      for (std::size_t j = 0; j < i && n.subgraph_owner && !first; ++j) {
+        if (e[j].subgraph_owner == n.subgraph_owner) first = &e[j];
+      }
+      if (first) {
+        os << "      (body as for " << first->ref << ")\n";
+      } else if (!n.subgraph.empty()) {
         std::istringstream lines(n.subgraph);
         for (std::string line; std::getline(lines, line);) os << "      " << line << "\n";
       }
