@@ -76,31 +76,55 @@ struct broadcast_shapes {
 
 // Run-time side of broadcasting: each result dim from the operands' sizes.
 // A symbolic pair must be equal; a dynamic dim may broadcast from 1.
+namespace detail {
+// Extent k of S, or 1 for the dims S lacks (broadcasting's leading ones).
+template <class S>
+const extent& extent_or_one(int k) {
+  static constexpr extent one = make_extent(1);
+  if constexpr (S::rank == 0) {
+    return one;
+  } else {
+    if (k < 0 || k >= S::rank) return one;
+    return S::extents[static_cast<std::size_t>(k)];
+  }
+}
+template <class S>
+index_t size_or_one(const sizes_t<S::rank>& s, int k) {
+  if constexpr (S::rank == 0) return 1;
+  else return k < 0 || k >= S::rank ? 1 : s[static_cast<std::size_t>(k)];
+}
+
+// The result dim where the operands' sizes differ (sa != sb), or an error.
+template <class Result, class SA, class SB>
+[[gnu::noinline]] index_t broadcast_mismatch(const char* op, int i, const sizes_t<SA::rank>& a,
+                                             const sizes_t<SB::rank>& b) {
+  constexpr int R = Result::rank;
+  const int ia = i - (R - SA::rank), ib = i - (R - SB::rank);
+  const index_t sa = size_or_one<SA>(a, ia), sb = size_or_one<SB>(b, ib);
+  const extent& ea = extent_or_one<SA>(ia);
+  const extent& eb = extent_or_one<SB>(ib);
+  // A symbol may be 1 at run time only where the result is not labelled by it.
+  const extent& er = Result::extents[i];
+  const bool a_may_be_one = sa == 1 && !(ea.is_symbolic() && provably_equal(er, ea));
+  const bool b_may_be_one = sb == 1 && !(eb.is_symbolic() && provably_equal(er, eb));
+  if (a_may_be_one) return sb;
+  if (b_may_be_one) return sa;
+  detail::raise(op, ": cannot broadcast dim ", i, ": lhs ", to_string(ea), " = ", sa, ", rhs ", to_string(eb), " = ", sb,
+                " (sizes ", sizes_to_string(a), " and ", sizes_to_string(b), ")");
+}
+}  // namespace detail
+
 template <class Result, class SA, class SB>
 sizes_t<Result::rank> broadcast_sizes(const char* op, const sizes_t<SA::rank>& a, const sizes_t<SB::rank>& b) {
   constexpr int R = Result::rank;
+  if constexpr (SA::rank == R && SB::rank == R) {
+    if (a == b) return a;  // the common case: nothing broadcasts
+  }
   sizes_t<R> out{};
   for (int i = 0; i < R; ++i) {
-    int ia = i - (R - SA::rank), ib = i - (R - SB::rank);
-    index_t sa = ia >= 0 ? a[ia] : 1, sb = ib >= 0 ? b[ib] : 1;
-    extent ea = ia >= 0 ? SA::extents[ia] : make_extent(1);
-    extent eb = ib >= 0 ? SB::extents[ib] : make_extent(1);
-    if (sa == sb) {
-      out[i] = sa;
-      continue;
-    }
-    // A symbol may be 1 at run time only where the result is not labelled by it.
-    const extent& er = Result::extents[i];
-    bool a_may_be_one = sa == 1 && !(ea.is_symbolic() && provably_equal(er, ea));
-    bool b_may_be_one = sb == 1 && !(eb.is_symbolic() && provably_equal(er, eb));
-    if (a_may_be_one) {
-      out[i] = sb;
-    } else if (b_may_be_one) {
-      out[i] = sa;
-    } else {
-      detail::raise(op, ": cannot broadcast dim ", i, ": lhs ", to_string(ea), " = ", sa, ", rhs ", to_string(eb),
-                    " = ", sb, " (sizes ", sizes_to_string(a), " and ", sizes_to_string(b), ")");
-    }
+    const index_t sa = detail::size_or_one<SA>(a, i - (R - SA::rank));
+    const index_t sb = detail::size_or_one<SB>(b, i - (R - SB::rank));
+    out[static_cast<std::size_t>(i)] = sa == sb ? sa : detail::broadcast_mismatch<Result, SA, SB>(op, i, a, b);
   }
   return out;
 }

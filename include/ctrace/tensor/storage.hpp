@@ -10,6 +10,7 @@
 #include "ctrace/core/device.hpp"
 #include "ctrace/core/error.hpp"
 #include "ctrace/core/memory_stats.hpp"
+#include "ctrace/tensor/host_cache.hpp"
 
 namespace ctrace {
 
@@ -22,16 +23,16 @@ template <>
 struct allocator<cpu> {
   static constexpr std::size_t alignment = 64;
   // Owns `bytes` bytes (at least one, so every tensor has a distinct address).
+  // Blocks come from the thread's cache of freed ones (tensor/host_cache.hpp).
   static std::shared_ptr<void> allocate(std::size_t bytes) {
     std::size_t rounded = (bytes + alignment - 1) / alignment * alignment;
     if (rounded == 0) rounded = alignment;
-    void* p = std::aligned_alloc(alignment, rounded);
+    void* p = detail::host_block_cache::acquire(rounded);
     if (!p) detail::raise("out of host memory allocating ", bytes, " bytes");
-    const auto counted = static_cast<std::int64_t>(rounded);
-    detail::host_memory().allocated(counted);
-    return std::shared_ptr<void>(p, [counted](void* q) {
-      detail::host_memory().freed(counted);
-      std::free(q);
+    detail::host_memory().allocated(static_cast<std::int64_t>(rounded));
+    return std::shared_ptr<void>(p, [rounded](void* q) {
+      detail::host_memory().freed(static_cast<std::int64_t>(rounded));
+      detail::host_block_cache::release(q, rounded);
     });
   }
   static void zero(void* p, std::size_t bytes) { std::memset(p, 0, bytes); }
