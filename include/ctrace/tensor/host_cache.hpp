@@ -14,6 +14,20 @@
 
 namespace ctrace::detail {
 
+// Under AddressSanitizer blocks go straight back to the system, so that a
+// use after free of tensor memory is still reported.
+#if defined(__SANITIZE_ADDRESS__)
+inline constexpr bool host_cache_enabled = false;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+inline constexpr bool host_cache_enabled = false;
+#else
+inline constexpr bool host_cache_enabled = true;
+#endif
+#else
+inline constexpr bool host_cache_enabled = true;
+#endif
+
 class host_block_cache {
  public:
   static constexpr std::size_t alignment = 64;
@@ -34,7 +48,7 @@ class host_block_cache {
   // system has none.
   static void* acquire(std::size_t bytes) {
     const std::size_t size = class_size(bytes);
-    if (size <= largest && alive()) {
+    if (host_cache_enabled && size <= largest && alive()) {
       host_block_cache& c = mine();
       list& l = c.lists_[index(size)];
       if (l.count > 0) {
@@ -48,7 +62,7 @@ class host_block_cache {
   // Gives back a block from acquire(bytes).
   static void release(void* p, std::size_t bytes) {
     const std::size_t size = class_size(bytes);
-    if (size <= largest && alive()) {
+    if (host_cache_enabled && size <= largest && alive()) {
       host_block_cache& c = mine();
       list& l = c.lists_[index(size)];
       if (l.count < depth && c.cached_ + size <= budget) {
