@@ -87,9 +87,30 @@ template <class Dim>
 inline constexpr extent extent_of = detail::dim_value<Dim>::value;
 
 namespace detail {
+// Static and dynamic dims are named directly, not through make_dim_type's
+// decltype: nvcc's host-code generator re-spells a decltype of a call that
+// takes a class-type template argument (the extent) in a form the host
+// compiler cannot read, so `tensor<float, shape_of<2, 3>>` in a .cu source
+// would not compile.
+template <int Kind, std::int64_t Value>
+struct plain_dim_type {
+  using type = fix<Value>;
+};
+template <std::int64_t Value>
+struct plain_dim_type<0, Value> {
+  using type = dyn_dim;
+};
+template <bool Symbolic, extent E>
+struct dim_type_of {
+  using type = typename plain_dim_type<E.is_dynamic() ? 0 : 1, E.is_dynamic() ? 0 : E.value()>::type;
+};
+template <extent E>
+struct dim_type_of<true, E> {
+  using type = decltype(make_dim_type<E>());
+};
 template <extent E>
 struct dim_type {
-  using type = decltype(make_dim_type<E>());
+  using type = typename dim_type_of<!E.is_dynamic() && !E.is_static(), E>::type;
 };
 }  // namespace detail
 

@@ -8,6 +8,7 @@
 
 #include "ctrace/core/config.hpp"
 #include "ctrace/core/device.hpp"
+#include "ctrace/core/diagnostics.hpp"
 #include "ctrace/core/error.hpp"
 #include "ctrace/core/memory_stats.hpp"
 #include "ctrace/tensor/host_cache.hpp"
@@ -17,7 +18,11 @@ namespace ctrace {
 // Allocation per device. CPU memory is aligned for the widest SIMD loads;
 // the CUDA backend specializes this with its caching allocator.
 template <class Device>
-struct allocator;
+struct allocator {
+  static_assert(always_false<Device>,
+                "ctrace: tensors on this device need its backend: include <ctrace/cuda.hpp> in a source compiled "
+                "by nvcc");
+};
 
 template <>
 struct allocator<cpu> {

@@ -19,6 +19,21 @@
 
 namespace ctrace {
 
+namespace exec {
+// Copies a tensor to another device: a backend specializes transfer<From, To>
+// with `run(t)` (the CUDA backend: cpu <-> cuda). On its own device a tensor
+// is returned as it is (shared memory, as PyTorch's .to()).
+template <class From, class To>
+struct transfer;
+template <class Device>
+struct transfer<Device, Device> {
+  template <class Tensor>
+  static Tensor run(const Tensor& t) {
+    return t;
+  }
+};
+}  // namespace exec
+
 namespace detail {
 struct uninitialized_tag {};
 // Sizes already checked by the caller (a captured graph's guards).
@@ -294,6 +309,12 @@ class tensor {
   template <element_type U>
   auto to() const {
     return cast_to<U>(tensor_leaf<T, Shape, Device>{{}, *this});
+  }
+  // The same values on device D: x.to<cuda>(), y.to<cpu>() (needs that
+  // device's backend, e.g. <ctrace/cuda.hpp>).
+  template <device_tag D>
+  auto to() const {
+    return exec::transfer<Device, D>::run(*this);
   }
 
   // A copy into new contiguous memory; `contiguous()` only copies when needed.

@@ -81,6 +81,10 @@ tensor<T, Shape, Device>& tensor<T, Shape, Device>::assign(const Source& source)
   auto node = cast_to<T>(to_node(source));
   using N = decltype(node);
   using S = typename N::shape_type;
+  using source_device = typename N::device_type;
+  static_assert(std::is_same_v<source_device, any_device> || std::is_same_v<source_device, Device>,
+                "ctrace: assign: the source lives on another device than the tensor it is written to (copy it with "
+                "to_device(t) or to_host(t) first)");
   if constexpr (!any_poison<N>) {
     static_assert(S::rank <= rank, "ctrace: assign: the source has more dims than the destination");
     constexpr int bad = [] {

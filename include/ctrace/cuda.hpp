@@ -1,0 +1,26 @@
+// The CUDA backend: device tensors (tensor<T, Shape, cuda>, CudaTensor<T, Dims...>)
+// in memory from a caching allocator, per-thread streams, copies between host
+// and device, and elementwise expressions evaluated as one fused kernel.
+// Include it in sources compiled by nvcc (.cu); it brings the tensor and the
+// elementwise ops, not Eigen or Hana.
+#pragma once
+
+#if !defined(__CUDACC__)
+#error "ctrace/cuda.hpp holds CUDA kernels: include it from a source compiled by nvcc (a .cu file)"
+#endif
+
+#include "ctrace/api/elementwise.hpp"
+#include "ctrace/backend/cuda/allocator.hpp"
+#include "ctrace/backend/cuda/copy.cuh"
+#include "ctrace/backend/cuda/elementwise.cuh"
+#include "ctrace/backend/cuda/runtime.hpp"
+#include "ctrace/backend/cuda/stream.hpp"
+#include "ctrace/tensor/tensor.hpp"
+
+namespace ctrace {
+
+// The user-facing spelling of a device tensor: CudaTensor<float, N, 3>.
+template <element_type T, auto... Dims>
+using CudaTensor = tensor<T, shape_of<Dims...>, cuda>;
+
+}  // namespace ctrace

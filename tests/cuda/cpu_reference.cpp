@@ -1,0 +1,48 @@
+// The CPU backend's side of the CPU/CUDA agreement test (see cpu_reference.hpp).
+#include "cpu_reference.hpp"
+
+#include <ctrace/ctrace.hpp>
+
+namespace ctrace::testing::cpu_reference {
+
+namespace {
+constexpr auto N = sym<"N">;
+using vector_f = tensor<float, shape_of<N>, cpu>;
+
+vector_f view(const std::vector<float>& v) {
+  return vector_f(nullptr, const_cast<float*>(v.data()), {static_cast<index_t>(v.size())}, {1});
+}
+template <class T, class S>
+std::vector<T> values(const tensor<T, S, cpu>& t) {
+  const tensor<T, S, cpu> c = t.contiguous();
+  return std::vector<T>(c.data(), c.data() + c.numel());
+}
+}  // namespace
+
+std::vector<float> simple(const std::vector<float>& x, const std::vector<float>& y) {
+  const auto tx = view(x), ty = view(y);
+  const vector_f z = sigmoid(tanh(tx * (tx + ty)));
+  return values(z);
+}
+
+std::vector<float> ge(const std::vector<float>& a, const std::vector<float>& b) {
+  const auto ta = view(a), tb = view(b);
+  const vector_f z = ta * tb / (ta - 2 * tb) + tb;
+  return values(z);
+}
+
+std::vector<float> where_transposed(const std::vector<float>& x, const std::vector<float>& b, long rows, long cols) {
+  constexpr auto R = sym<"R">, C = sym<"C">;
+  const tensor<float, shape_of<R, C>, cpu> tx(nullptr, const_cast<float*>(x.data()), {rows, cols}, {cols, 1});
+  const tensor<float, shape_of<R>, cpu> tb(nullptr, const_cast<float*>(b.data()), {rows}, {1});
+  const auto xt = tx.transpose();
+  const tensor<float, shape_of<C, R>, cpu> z = where(xt > 0, xt * tb, -tb);
+  return values(z);
+}
+
+std::vector<std::int32_t> cast_to_int(const std::vector<float>& x) {
+  const tensor<std::int32_t, shape_of<N>, cpu> z = (view(x) * 100).to<std::int32_t>();
+  return values(z);
+}
+
+}  // namespace ctrace::testing::cpu_reference
