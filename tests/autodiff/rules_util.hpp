@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <numeric>
 
 #include <ctrace/autodiff.hpp>
 #include <ctrace/ctrace.hpp>
@@ -21,13 +22,15 @@
 namespace ctrace::testing {
 
 // n values evenly spaced over (lo, hi), none at either end, in a scrambled
-// order (k -> 7k mod n; n must not be a multiple of 7): no two neighbours
-// alike, no ties, and with lo = -hi no zero when n is even.
+// order (k -> p k mod n, p >= 7 coprime to n, so every value once): no
+// ties, no two neighbours alike, and with lo = -hi no zero when n is even.
 template <class T, class S>
 void spread(tensor<T, S, cpu>& t, double lo, double hi) {
   const index_t n = t.numel();
+  index_t p = 7;
+  while (n > 1 && std::gcd(p, n) != 1) ++p;
   for (index_t k = 0; k < n; ++k) {
-    const double step = static_cast<double>((k * 7) % n) + 0.5;
+    const double step = static_cast<double>((k * p) % n) + 0.5;
     t.data()[k] = static_cast<T>(lo + (hi - lo) * step / static_cast<double>(n));
   }
 }

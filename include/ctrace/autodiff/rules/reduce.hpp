@@ -8,6 +8,10 @@
 // argmax/argmin give integers: nothing flows.
 #pragma once
 
+#include <cstddef>
+#include <utility>
+
+#include "ctrace/api/reduce.hpp"
 #include "ctrace/autodiff/rule.hpp"
 #include "ctrace/expr/reduce.hpp"
 
@@ -59,6 +63,11 @@ struct rule<reduce_node<Op, A, axes<Axes...>, KeepDim>> : rule_base {
     else return reshape_to<keep_shape>(v, keep_sizes(in));
   }
 
+  template <std::size_t... I>
+  static auto evaluated_once(const A& x, std::index_sequence<I...>) {
+    return permute<static_cast<int>(I)...>(x);
+  }
+
   template <std::size_t, class G>
   static auto vjp(const node_t& n, const G& g) {
     const auto& x = n.arg();
@@ -68,9 +77,19 @@ struct rule<reduce_node<Op, A, axes<Axes...>, KeepDim>> : rule_base {
       return expand_to<in_shape>(gk, in);
     } else if constexpr (std::is_same_v<Op, op::mean>) {
       return expand_to<in_shape>(divide_by_count(gk, in), in);
-    } else if constexpr (std::is_same_v<Op, op::amax> || std::is_same_v<Op, op::amin>) {
-      auto hit = cast_to<typename A::value_type>(x == kept(n, in));
+    } else if constexpr ((std::is_same_v<Op, op::amax> || std::is_same_v<Op, op::amin>) && in_shape::rank > 0) {
+      // x == extreme must find the extreme elements exactly. x recomputed by
+      // another fused loop than the forward reduction's can differ from it in
+      // the last bit (packet and scalar exp, sin, ... round differently), and
+      // then no element matches (0/0). So x is evaluated once into memory (an
+      // identity permute is a view of its value) and the extreme is taken
+      // again from that memory: one more reduction, every match exact.
+      auto xm = evaluated_once(x, std::make_index_sequence<in_shape::rank>{});
+      auto extreme = ctrace::detail::make_reduce<Op, true, Axes...>(xm);
+      auto hit = cast_to<typename A::value_type>(xm == extreme);
       return hit * (gk / sum_axes<mask, true>(hit));
+    } else if constexpr (std::is_same_v<Op, op::amax> || std::is_same_v<Op, op::amin>) {
+      return to_node(gk);  // the extreme of one element is that element
     } else if constexpr (std::is_same_v<Op, op::prod>) {
       return gk * kept(n, in) / x;
     } else if constexpr (std::is_same_v<Op, op::var>) {
