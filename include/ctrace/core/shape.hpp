@@ -123,6 +123,20 @@ inline bool evaluate(const extent& e, const symbol_table& table, index_t& out) {
 template <class Shape>
 void check_sizes(const sizes_t<Shape::rank>& sizes, const char* what) {
   constexpr int R = Shape::rank;
+  constexpr bool all_static = [] {
+    for (int i = 0; i < R; ++i) {
+      if (!Shape::extents[i].is_static()) return false;
+    }
+    return true;
+  }();
+  if constexpr (all_static) {  // nothing to bind: compare with the type's sizes
+    constexpr sizes_t<R> want = [] {
+      sizes_t<R> w{};
+      for (int i = 0; i < R; ++i) w[static_cast<std::size_t>(i)] = Shape::extents[i].value();
+      return w;
+    }();
+    if (sizes == want) return;
+  }
   detail::symbol_table table;
   for (int i = 0; i < R; ++i) {
     if (sizes[i] < 0) {

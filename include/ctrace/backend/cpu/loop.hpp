@@ -26,9 +26,25 @@ namespace detail {
 template <int R>
 void coalesce(sizes_t<R>& sizes, sizes_t<R>* const* sets, int count) {
   if constexpr (R > 1) {
+    // The common case first: every operand contiguous in row-major order
+    // (the output's own strides): one dim of all the elements.
+    const sizes_t<R> dense = contiguous_strides<R>(sizes);
+    bool all_dense = true;
+    for (int k = 0; k < count && all_dense; ++k) all_dense = *sets[k] == dense;
+    if (all_dense) {
+      index_t n = 1;
+      for (index_t s : sizes) n *= s;
+      sizes.fill(1);
+      sizes[R - 1] = n;
+      sizes_t<R> flat{};
+      flat[R - 1] = 1;
+      for (int k = 0; k < count; ++k) *sets[k] = flat;
+      return;
+    }
     sizes_t<R> new_sizes{};
     // Programs rarely read more than 64 operands; longer ones use the heap.
-    sizes_t<R> on_stack[64]{};
+    // Not zeroed: every entry of the first `count` is written below.
+    sizes_t<R> on_stack[64];
     std::vector<sizes_t<R>> on_heap;
     sizes_t<R>* new_strides = on_stack;
     if (count > 64) {
