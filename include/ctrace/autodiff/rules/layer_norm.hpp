@@ -2,13 +2,14 @@
 // rstd = 1 / sqrt(var + eps) (biased variance) and y = xhat * w + b:
 //   dx = rstd * (gh - mean(gh) - xhat * mean(gh * xhat)),  gh = g * w (or g)
 //   dw = sum of g * xhat over every dim but the axis,  db = sum of g likewise
-// (means along the axis). xhat is recomputed from x with the public ops, so
-// the backward graph can be differentiated again.
+// (means along the axis). Built from public ops and layer_norm itself, so the
+// backward graph can be differentiated again.
 #pragma once
 
 #include <cstddef>
 #include <tuple>
 
+#include "ctrace/api/reduce.hpp"
 #include "ctrace/autodiff/rule.hpp"
 #include "ctrace/expr/layer_norm.hpp"
 
@@ -43,14 +44,21 @@ struct rule<layer_norm_node<Axis, A, Affine...>> : rule_base {
     else return sum_axes<others, false>(v);
   }
 
+  // xhat: x normalized without weight and bias, one layer_norm node (the
+  // node itself when it has none). Its derivative is this rule again, so a
+  // gradient of the gradient stays small; spelling xhat out with means and
+  // rsqrt made the second-order graph too large to compile in reasonable time.
+  static auto normalized(const node_t& n) {
+    if constexpr (node_t::affine) return layer_norm_node<Axis, A>{{}, {n.arg()}, n.eps};
+    else return n;
+  }
+
   template <std::size_t K, class G>
   static auto vjp(const node_t& n, const G& g) {
     using children = typename node_t::children_type;
-    const auto& x = n.arg();
-    auto centered = x - mean<Axis>(x, keepdim);
-    auto rstd = rsqrt(mean<Axis>(centered * centered, keepdim) + n.eps);
-    auto xhat = centered * rstd;
+    auto xhat = normalized(n);
     if constexpr (K == 0) {
+      auto rstd = rsqrt(var<Axis>(n.arg(), keepdim, 0.0) + n.eps);
       auto gh = scaled(n, g);
       return rstd * (gh - mean<Axis>(gh, keepdim) - xhat * mean<Axis>(gh * xhat, keepdim));
     } else if constexpr (K == 1) {
