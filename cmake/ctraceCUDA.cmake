@@ -1,7 +1,9 @@
 # The CUDA backend's build: on when a CUDA compiler is found (nvcc 13 on the
-# project's machines), off otherwise with a message. Sets CTRACE_CUDA and,
-# when on, the target ctrace_cuda_options: what every CUDA source of the
-# project compiles with.
+# project's machines), off otherwise with a message. Sets CTRACE_CUDA; when it
+# is on, ctraceCUDAOptions.cmake defines what the project's CUDA sources
+# compile with. The asan preset turns CTRACE_ENABLE_CUDA off: its linker flags
+# reach CMake's probe of nvcc's host linker, which then adds g++'s sanitizer
+# runtimes to CUDA programs linked by clang (two ASan runtimes in one program).
 option(CTRACE_ENABLE_CUDA "Build the CUDA backend's tests and benchmarks when a CUDA compiler is found" ON)
 set(CTRACE_CUDA OFF)
 if(CTRACE_ENABLE_CUDA)
@@ -19,4 +21,6 @@ if(CTRACE_ENABLE_CUDA)
   else()
     message(STATUS "ctrace: no CUDA compiler found; the CUDA backend's tests and benchmarks are not built")
   endif()
+else()
+  message(STATUS "ctrace: CTRACE_ENABLE_CUDA is off; the CUDA backend's tests and benchmarks are not built")
 endif()
