@@ -20,6 +20,7 @@
 #include <cstdint>
 
 #include "ctrace/backend/cuda/device_expr.cuh"
+#include "ctrace/backend/cuda/root_kernel.cuh"
 #include "ctrace/backend/cuda/runtime.hpp"
 #include "ctrace/backend/cuda/stream.hpp"
 #include "ctrace/tensor/view.hpp"
@@ -244,7 +245,14 @@ struct backend<cuda> {
   // this thread's current stream.
   template <class T, int R, class Node>
   static void assign(const strided_view<T, R>& dest, const Node& node) {
-    cuda_backend::run_elementwise(dest, node);
+    auto& held = cuda_backend::pending_temporaries();
+    const std::size_t mark = held.size();
+    if constexpr (cuda_backend::has_root_kernel<Node>) {
+      cuda_backend::root_kernel<Node>::run(dest, node);
+    } else {
+      cuda_backend::run_elementwise(dest, node);
+    }
+    held.resize(mark);  // the kernels that read them are queued: back to the cache
   }
 };
 
