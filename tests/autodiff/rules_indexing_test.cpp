@@ -136,3 +136,15 @@ TEST_CASE("rules: cumsum's cotangent is the reverse running sum") {
   auto r = make_tensor<double, 4>({1, 2, 3, 4});
   check_close(grad(trace([](auto a) { return sum(cumsum<0>(a)); }, spec<double, 4>{}))(r), {4, 3, 2, 1});
 }
+
+TEST_CASE("rules: the gradients of index_select and gather print as index_add and scatter_add") {
+  auto g = trace([](auto a, auto i) { return sum(index_select<1>(a, i)); }, spec<float, 3, 4>{}, spec<std::int64_t, 5>{});
+  CHECK(grad(g).to_text() ==
+        "graph(%in0 : f32[3, 4], %in1 : i64[5]):\n"
+        "  %0 : f32[3, 4] = full(value=0.000000)\n"
+        "  %1 : f32[3, 5] = expand(1.0, size=[3, 5])\n"
+        "  %2 : f32[3, 4] = index_add(%0, %in1, %1, dim=1)\n"
+        "  return (%2)\n");
+  auto h = trace([](auto a, auto i) { return sum(gather<0>(a, i)); }, spec<float, 3, 4>{}, spec<std::int64_t, 2, 4>{});
+  CHECK(grad(h).to_text().find("= scatter_add(%0, %in1, %1, dim=0)") != std::string::npos);
+}
