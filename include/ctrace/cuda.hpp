@@ -15,6 +15,7 @@
 #include "ctrace/backend/cuda/elementwise.cuh"
 #include "ctrace/backend/cuda/runtime.hpp"
 #include "ctrace/backend/cuda/stream.hpp"
+#include "ctrace/backend/cuda/views.cuh"
 #include "ctrace/tensor/tensor.hpp"
 
 namespace ctrace {

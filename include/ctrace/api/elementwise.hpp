@@ -212,7 +212,10 @@ auto where(C&& cond, A&& a, B&& b) {
     constexpr promotion_operand operands[] = {promotion_of<NA>, promotion_of<NB>};
     using T = type_of<result_type(operands)>;
     using values = broadcast_shapes<op::where, typename NA::shape_type, typename NB::shape_type>;
-    if constexpr (!values::checked) {
+    if constexpr (!values::checked ||
+                  !detail::check_devices<op::where, typename NC::device_type,
+                                 common_device_t<typename NA::device_type, typename NB::device_type>>() ||
+                  !detail::check_devices<op::where, typename NA::device_type, typename NB::device_type>()) {
       return poison{};
     } else {
       using all = broadcast_shapes<op::where, typename NC::shape_type, typename values::type>;

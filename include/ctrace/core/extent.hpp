@@ -24,7 +24,7 @@ inline void extent_value_requires_a_static_extent() {}
 
 // A symbol's name, zero padded; structural so that extents can be template arguments.
 struct symbol_name {
-  char chars[max_symbol_length + 1];
+  char chars[max_symbol_length + 1]{};
 
   constexpr bool operator==(const symbol_name&) const = default;
   constexpr int length() const {
@@ -43,10 +43,12 @@ constexpr int compare(const symbol_name& a, const symbol_name& b) {
 }
 
 // coef * symbols[0] * ... * symbols[count-1]; symbols sorted, repeats allowed (N*N).
+// Members start at zero (nvcc's front end refuses constants with any member
+// left uninitialized).
 struct extent_term {
-  std::int64_t coef;
-  symbol_name symbols[max_term_symbols];
-  int count;
+  std::int64_t coef = 0;
+  symbol_name symbols[max_term_symbols]{};
+  int count = 0;
 
   constexpr bool operator==(const extent_term&) const = default;
 };
@@ -55,9 +57,9 @@ struct extent_term {
 // that has no name (a slice with run-time bounds, the result of masked_select).
 // Unused slots are always zero, so the defaulted == is structural equality.
 struct extent {
-  extent_term terms[max_extent_terms];
-  int term_count;
-  bool dynamic;
+  extent_term terms[max_extent_terms]{};
+  int term_count = 0;
+  bool dynamic = false;
 
   constexpr bool operator==(const extent&) const = default;
 

@@ -78,7 +78,16 @@ auto make_placeholder() {
   using T = typename S::value_type;
   using Shape = typename S::shape_type;
   using Device = typename S::device_type;
-  return input_node<static_cast<int>(K), T, Shape, Device>(tensor<T, Shape, Device>(trace_sizes<Shape>()));
+  if constexpr (std::is_same_v<Device, cpu>) {
+    return input_node<static_cast<int>(K), T, Shape, Device>(tensor<T, Shape, Device>(trace_sizes<Shape>()));
+  } else {
+    // Tracing reads no values: a device placeholder has sizes and no memory,
+    // so a graph over device tensors traces (and prints) on a machine without
+    // the device.
+    const auto sizes = trace_sizes<Shape>();
+    return input_node<static_cast<int>(K), T, Shape, Device>(
+        tensor<T, Shape, Device>(unchecked_tag{}, nullptr, nullptr, sizes, contiguous_strides<Shape::rank>(sizes)));
+  }
 }
 
 template <std::size_t Offset, class S, std::size_t I, class A>

@@ -27,10 +27,10 @@ namespace ctrace {
 // lhs == rhs, or a side that may broadcast from 1 is 1 (numpy's rule, as the
 // op checks it at run time). `op` and `dim` say which op relied on it.
 struct guard_relation {
-  extent lhs, rhs;
-  bool lhs_may_be_one, rhs_may_be_one;
-  std::string_view op;
-  int dim;  // -1: the whole shape (element counts)
+  extent lhs{}, rhs{};
+  bool lhs_may_be_one = false, rhs_may_be_one = false;
+  std::string_view op{};
+  int dim = 0;  // -1: the whole shape (element counts)
   constexpr bool operator==(const guard_relation&) const = default;
 };
 
@@ -152,16 +152,16 @@ struct indexed_extent {
 
 // One input dim: where a symbol gets its value, or a check against bindings.
 struct input_dim_guard {
-  int input, dim;
-  extent declared;
-  indexed_extent expected;  // checks: the declared extent over the bindings
+  int input = 0, dim = 0;
+  extent declared{};
+  indexed_extent expected{};  // checks: the declared extent over the bindings
   int binds = -1;           // binders: the symbol set to size / coef
   std::int64_t coef = 1;
 };
 
 struct compiled_relation {
-  guard_relation relation;
-  indexed_extent lhs, rhs;
+  guard_relation relation{};
+  indexed_extent lhs{}, rhs{};
 };
 
 template <std::size_t InputDims, std::size_t Relations>

@@ -356,7 +356,9 @@ struct diagonal {
   using result_shape = typename diagonal_shape<S, Offset>::type;
   template <class S>
   sizes_t<1> result_sizes(const sizes_t<2>& in) const {
-    return {diagonal_length(in[0], in[1], Offset)};
+    sizes_t<1> out{};
+    out[0] = diagonal_length(in[0], in[1], Offset);
+    return out;
   }
   template <class T, class S, class D>
   auto apply(const tensor<T, S, D>& t) const {

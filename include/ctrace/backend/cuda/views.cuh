@@ -1,0 +1,64 @@
+// CUDA evaluation of the nodes that graphs and gradients put around the
+// elementwise ones: movement ops (a view of a tensor costs no copy; of an
+// expression, the expression is computed once into a temporary and viewed),
+// constant fills (read as one number), in-place updates (their value) and
+// custom functions (their forward expression).
+#pragma once
+
+#include <type_traits>
+
+#include "ctrace/backend/cuda/device_expr.cuh"
+#include "ctrace/backend/cuda/elementwise.cuh"
+#include "ctrace/backend/cuda/root_kernel.cuh"
+#include "ctrace/expr/custom.hpp"
+#include "ctrace/expr/generator.hpp"
+#include "ctrace/expr/movement.hpp"
+#include "ctrace/expr/update.hpp"
+#include "ctrace/tensor/tensor.hpp"
+
+namespace ctrace::cuda_backend {
+
+// The operand of a view as a device tensor: a tensor or graph input as it
+// is, anything else computed into a temporary held until the launch.
+template <class Node>
+auto as_device_tensor(const Node& n) {
+  if constexpr (requires { n.value.owner(); }) {
+    return n.value;
+  } else {
+    using T = typename Node::value_type;
+    using S = typename Node::shape_type;
+    tensor<T, S, cuda> t(n);
+    pending_temporaries().push_back(t.owner());
+    return t;
+  }
+}
+
+template <class Op, class A, int R>
+struct device_expr<movement_node<Op, A>, R> {
+  static auto make(const movement_node<Op, A>& n, const sizes_t<R>& iter) {
+    auto view = n.op.apply(as_device_tensor(n.arg()));
+    if (view.owner()) pending_temporaries().push_back(view.owner());  // a reshape may have copied
+    return device_expr<decltype(view), R>::make(view, iter);
+  }
+};
+
+template <class T, class S, int R>
+struct device_expr<generator_node<gen::full<T>, S>, R> {
+  static scalar_ref<T> make(const generator_node<gen::full<T>, S>& n, const sizes_t<R>&) { return {n.gen.value}; }
+};
+
+template <int I, int V, class X, class S, int R>
+struct device_expr<update_node<I, V, X, S>, R> {
+  static auto make(const update_node<I, V, X, S>& n, const sizes_t<R>& iter) { return make_device_expr<R>(n.value(), iter); }
+};
+
+template <class Fn, std::size_t K, class Forward, class... Ins>
+struct root_kernel<custom_node<Fn, K, Forward, Ins...>> {
+  static constexpr bool exists = true;
+  template <class T, int R>
+  static void run(const strided_view<T, R>& dest, const custom_node<Fn, K, Forward, Ins...>& n) {
+    exec::backend<cuda>::assign(dest, n.value());
+  }
+};
+
+}  // namespace ctrace::cuda_backend
