@@ -1,8 +1,9 @@
 // The CUDA backend: device tensors (tensor<T, Shape, cuda>, CudaTensor<T, Dims...>)
 // in memory from a caching allocator, per-thread streams, copies between host
-// and device, and elementwise expressions evaluated as one fused kernel.
+// and device, elementwise expressions evaluated as one fused kernel, and
+// reductions, softmax and layer_norm fused with their producers.
 // Include it in sources compiled by nvcc (.cu); it brings the tensor and the
-// elementwise ops, not Eigen or Hana.
+// elementwise, reduction and normalization ops, not Eigen or Hana.
 #pragma once
 
 #if !defined(__CUDACC__)
@@ -10,10 +11,15 @@
 #endif
 
 #include "ctrace/api/elementwise.hpp"
+#include "ctrace/api/nn.hpp"
+#include "ctrace/api/reduce.hpp"
 #include "ctrace/backend/cuda/allocator.hpp"
 #include "ctrace/backend/cuda/copy.cuh"
 #include "ctrace/backend/cuda/elementwise.cuh"
+#include "ctrace/backend/cuda/layer_norm.cuh"
+#include "ctrace/backend/cuda/reduce.cuh"
 #include "ctrace/backend/cuda/runtime.hpp"
+#include "ctrace/backend/cuda/softmax.cuh"
 #include "ctrace/backend/cuda/stream.hpp"
 #include "ctrace/backend/cuda/views.cuh"
 #include "ctrace/tensor/tensor.hpp"
