@@ -31,18 +31,11 @@ inline constexpr int checkpoint_key_base = 1 << 20;
 namespace detail {
 
 struct edge {
-  int parent;
-  int position;
-  int child;
-  bool flows;
+  int parent = 0;
+  int position = 0;
+  int child = 0;
+  bool flows = false;
 };
-
-template <class DN, std::size_t E>
-constexpr void append_edges(std::array<edge, E>& edges, std::size_t& k, int parent) {
-  for (std::size_t p = 0; p < DN::arity; ++p) {
-    edges[k++] = edge{parent, static_cast<int>(p), DN::children[p], rule<typename DN::node_type>::differentiable(p)};
-  }
-}
 
 // The key a differentiation target is asked for by: a graph input's index,
 // or checkpoint_key_base + K for the K-th input of a checkpointed region
@@ -62,13 +55,26 @@ struct plan;
 template <class... DN, std::size_t R, int... Wrt>
 struct plan<type_list<DN...>, std::array<int, R>, int_list<Wrt...>> {
   static constexpr std::size_t size = sizeof...(DN);
-  static constexpr std::size_t edge_count = (DN::arity + ... + 0);
+  // Arrays over the nodes, read by loops (no fold expressions over all nodes:
+  // clang nests a fold's operands and stops at 256 brackets).
+  static constexpr std::array<std::size_t, size> arity{DN::arity...};
+  static constexpr std::array<const int*, size> children{DN::children.data()...};
+  static constexpr std::array<bool (*)(std::size_t), size> flows_into{
+      &rule<typename DN::node_type>::differentiable...};
+  static constexpr std::size_t edge_count = [] {
+    std::size_t n = 0;
+    for (std::size_t a : arity) n += a;
+    return n;
+  }();
 
   static constexpr std::array<edge, edge_count> edges = [] {
     std::array<edge, edge_count> e{};
     std::size_t k = 0;
-    int parent = 0;
-    (append_edges<DN>(e, k, parent++), ...);
+    for (std::size_t i = 0; i < size; ++i) {
+      for (std::size_t p = 0; p < arity[i]; ++p) {
+        e[k++] = edge{static_cast<int>(i), static_cast<int>(p), children[i][p], flows_into[i](p)};
+      }
+    }
     return e;
   }();
   static constexpr std::array<bool, size> floating{is_floating_dtype_v<typename DN::node_type::value_type>...};

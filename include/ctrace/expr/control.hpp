@@ -32,7 +32,7 @@ struct cond_node : node_base<cond_node<P, A, B>> {
   const P& pred() const { return std::get<0>(children); }
   const A& on_true() const { return std::get<1>(children); }
   const B& on_false() const { return std::get<2>(children); }
-  const auto& sizes() const { return on_true().sizes(); }
+  auto sizes() const { return on_true().sizes(); }  // by value: a branch may compute its sizes
 };
 
 // The state one fori_loop shares between its results: the body graph, the
@@ -58,7 +58,7 @@ struct loop_result : node_base<loop_result<K, State, Init...>> {
   children_type children;
   std::shared_ptr<State> state;
 
-  const auto& sizes() const { return std::get<K>(children).sizes(); }
+  auto sizes() const { return std::get<K>(children).sizes(); }  // by value, as cond_node
   // The bounds are this call's values, so they are not printed.
   std::string attributes() const { return "carry=" + std::to_string(K); }
   std::string subgraph_text() const { return state->body.to_text(); }

@@ -16,12 +16,19 @@ namespace detail {
 
 template <class Nodes>
 struct relation_capacity;
+// Loops over arrays rather than fold expressions over the nodes: clang
+// nests a fold's operands, and stops at 256 brackets (a graph of 256 nodes).
 template <class... N>
 struct relation_capacity<type_list<N...>> {
-  static constexpr std::size_t value = (std::size_t{0} + ... + node_relations<typename N::node_type>::value.count);
+  static constexpr std::array<const relation_list*, sizeof...(N)> lists{&node_relations<typename N::node_type>::value...};
+  static constexpr std::size_t value = [] {
+    std::size_t n = 0;
+    for (const relation_list* l : lists) n += static_cast<std::size_t>(l->count);
+    return n;
+  }();
   template <class F>
   static constexpr void each(F&& f) {
-    (f(node_relations<typename N::node_type>::value), ...);
+    for (const relation_list* l : lists) f(*l);
   }
 };
 
