@@ -13,15 +13,22 @@
 //   layernorm_8192x4096  layer_norm over the rows of 8192 x 4096, with weight
 //                        and bias (GB/s counts the matrix read and written
 //                        once, 2 x 4 x M x C, as gpu_peers.py does)
-// Inputs are uniform in [0, 1) (torch.rand; the row workloads: normal, as
-// torch.randn); every result is checked against a double-precision reference
-// on the host before it is timed.
+//   gemm_fp32_4096, gemm_bf16_4096  a @ w, 4096 x 4096 x 4096 (TFLOP/s
+//                        = 2 * 4096^3 / time, as gpu_peers.py; its torch rows
+//                        run with TF32 off)
+//   gemm_bias_gelu_{fp32,bf16}_4096  gelu_tanh(a @ w + bias): one kernel, the
+//                        bias and GELU in the GEMM's epilogue
+// Inputs are uniform in [0, 1) (torch.rand; the row workloads and products:
+// normal, as torch.randn); every result is checked against a double-precision
+// reference on the host before it is timed (products: 4096 sampled elements
+// against double dot products of the same inputs, every element written).
 #include <cuda_runtime.h>
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <random>
+#include <string_view>
 #include <vector>
 
 #include <ctrace/cuda.hpp>
@@ -175,6 +182,41 @@ bool row_workloads(double copy_ms) {
   const double ln_plain_ms = median_ms([&] { mat_t z = layer_norm(l); });
   const double softmax_into_ms = median_ms([&] { out.assign(softmax(s)); });
   const double copy_bw = 2.0 * 4 * static_cast<double>(n) / copy_ms;
+  // The row kernels' tuning (bytes of its row each thread keeps in registers):
+  // each variant checked against the default's result, then timed into `out`.
+  const auto h_soft = to_host(out.assign(softmax(s)));
+  const auto soft = softmax(s);
+  const auto ln = layer_norm(l, w, b);
+  lout.assign(ln);
+  const auto h_ln = to_host(lout);
+  auto same = [](const auto& a, const auto& b2) {
+    index_t off = 0;
+    for (index_t i = 0; i < a.numel(); ++i) {
+      const double x = a.data()[i], y = b2.data()[i];
+      if (!(std::fabs(x - y) <= 1e-6 * std::fabs(x) + 1e-7)) ++off;
+    }
+    return off;
+  };
+  auto sweep = [&]<int Bytes>() {
+    using tuning = cuda_backend::row_tuning<Bytes>;
+    out.fill_(std::numeric_limits<float>::quiet_NaN());
+    cuda_backend::softmax_impl::run<false, 1, tuning>(out.strided(), soft.arg());
+    const index_t soft_off = same(h_soft, to_host(out));
+    const double sm = median_ms([&] { cuda_backend::softmax_impl::run<false, 1, tuning>(out.strided(), soft.arg()); });
+    lout.fill_(std::numeric_limits<float>::quiet_NaN());
+    cuda_backend::layer_norm_impl::run<1, tuning>(lout.strided(), ln);
+    const index_t ln_off = same(h_ln, to_host(lout));
+    const double lm = median_ms([&] { cuda_backend::layer_norm_impl::run<1, tuning>(lout.strided(), ln); });
+    std::fprintf(stderr,
+                 "tuning %3d bytes/thread: softmax %.4f ms %.1f%% of copy (%lld off), layernorm %.4f ms %.1f%% of copy "
+                 "(%lld off)\n",
+                 Bytes, sm, 100 * (sbytes / sm) / copy_bw, static_cast<long long>(soft_off), lm,
+                 100 * (lbytes / lm) / copy_bw, static_cast<long long>(ln_off));
+  };
+  sweep.template operator()<32>();
+  sweep.template operator()<64>();
+  sweep.template operator()<128>();
+  sweep.template operator()<256>();
   std::fprintf(stderr,
                "bandwidth vs copy_2^26: softmax %.1f%% (into existing memory %.1f%%), layernorm %.1f%% (without "
                "weight and bias %.1f%%)\n",
@@ -183,13 +225,133 @@ bool row_workloads(double copy_ms) {
   return true;
 }
 
+// ---- matrix products: gemm_{fp32,bf16}_4096, gemm_bias_gelu_{fp32,bf16}_4096 ----
+
+void flops_row(const char* name, double ms, double flops) {
+  std::printf("%s,ctrace,%.4f,0.0,%.2f\n", name, ms, flops / ms / 1e9);
+  std::fflush(stdout);
+}
+
+const char* kernel_name(cuda_backend::gemm_kernel k) {
+  switch (k) {
+    case cuda_backend::gemm_kernel::simt: return "SIMT";
+    case cuda_backend::gemm_kernel::mma: return "mma.sync";
+    case cuda_backend::gemm_kernel::wgmma: return "wgmma";
+    default: return "none";
+  }
+}
+
+// `got` (n x n, poisoned with NaN before the product) against double dot
+// products of the same inputs (ha, hw row-major, already rounded to the
+// operand type) at 4096 random elements: within 2e-5 of sum |a * w| plus, for
+// 16-bit outputs, the roundings of the product, of the sum with the bias and
+// of the GELU (`rounding` each, relative); and no element left unwritten.
+template <class T>
+bool check_gemm(const char* name, const tensor<T, shape_of<dyn, dyn>, cuda>& got, const std::vector<float>& ha,
+                const std::vector<float>& hw, const std::vector<float>* bias, index_t n, double rounding) {
+  const auto h = to_host(got);
+  index_t unwritten = 0;
+  for (index_t i = 0; i < n * n; ++i) unwritten += std::isnan(static_cast<float>(h.data()[i])) ? 1 : 0;
+  std::mt19937 rng(7);
+  std::uniform_int_distribution<index_t> pick(0, n - 1);
+  index_t bad = 0;
+  double worst = 0;
+  for (int s = 0; s < 4096; ++s) {
+    const index_t i = pick(rng), j = pick(rng);
+    double dot = 0, magnitude = 0;
+    for (index_t k = 0; k < n; ++k) {
+      const double p = static_cast<double>(ha[static_cast<std::size_t>(i * n + k)]) * hw[static_cast<std::size_t>(k * n + j)];
+      dot += p;
+      magnitude += std::fabs(p);
+    }
+    double expected = dot, bound = 2e-5 * magnitude + 1e-6;
+    if (bias) {
+      const double v = dot + (*bias)[static_cast<std::size_t>(j)];
+      expected = 0.5 * v * (1 + std::tanh(0.7978845608028654 * (v + 0.044715 * v * v * v)));
+      bound = 1.2 * (bound + (std::fabs(dot) + std::fabs(v)) * rounding) + std::fabs(expected) * rounding + 1e-3 * (rounding > 0);
+    } else {
+      bound += std::fabs(expected) * rounding;
+    }
+    const double err = std::fabs(static_cast<double>(static_cast<float>(h.data()[i * n + j])) - expected);
+    if (!(err <= bound)) ++bad;
+    worst = std::max(worst, err / bound);
+  }
+  std::fprintf(stderr, "check %-24s %lld of 4096 sampled elements off (worst error %.2f of its bound), %lld unwritten, kernel %s\n",
+               name, static_cast<long long>(bad), worst, static_cast<long long>(unwritten),
+               kernel_name(cuda_backend::last_gemm_kernel()));
+  return bad == 0 && unwritten == 0;
+}
+
+// The four product rows; false if a result is wrong.
+bool gemm_workloads() {
+  constexpr index_t N = 4096;
+  const double flops = 2.0 * N * N * N;
+  std::mt19937 rng(20261124);
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  std::vector<float> ha(static_cast<std::size_t>(N * N)), hw(static_cast<std::size_t>(N * N)), hb(static_cast<std::size_t>(N));
+  for (auto* v : {&ha, &hw, &hb}) {
+    for (auto& e : *v) e = normal(rng);
+  }
+  bool ok = true;
+  {
+    const mat_t a = device_matrix(ha, N, N), w = device_matrix(hw, N, N);
+    const vec_t bias = to_device(tensor<float, shape_of<dyn>, cpu>(nullptr, hb.data(), {N}, {1}));
+    mat_t out = mat_t::uninitialized({N, N});
+    out.fill_(std::numeric_limits<float>::quiet_NaN());
+    out.assign(matmul(a, w));
+    ok = check_gemm("gemm_fp32", out, ha, hw, nullptr, N, 0.0) && ok;
+    out.fill_(std::numeric_limits<float>::quiet_NaN());
+    out.assign(gelu_tanh(matmul(a, w) + bias));
+    ok = check_gemm("gemm_bias_gelu_fp32", out, ha, hw, &hb, N, 0.0) && ok;
+    if (ok) {
+      flops_row("gemm_fp32_4096", median_ms([&] { mat_t z = matmul(a, w); }), flops);
+      flops_row("gemm_bias_gelu_fp32_4096", median_ms([&] { mat_t z = gelu_tanh(matmul(a, w) + bias); }), flops);
+    }
+  }
+  {
+    using half_mat = tensor<bf16, shape_of<dyn, dyn>, cuda>;
+    using half_vec = tensor<bf16, shape_of<dyn>, cuda>;
+    auto to_bf16 = [](const std::vector<float>& v, std::vector<float>& rounded) {
+      std::vector<bf16> h(v.size());
+      rounded.resize(v.size());
+      for (std::size_t i = 0; i < v.size(); ++i) {
+        h[i] = bf16(v[i]);
+        rounded[i] = static_cast<float>(h[i]);
+      }
+      return h;
+    };
+    std::vector<float> ra, rw, rb;
+    auto a16 = to_bf16(ha, ra), w16 = to_bf16(hw, rw), b16 = to_bf16(hb, rb);
+    const half_mat a = to_device(tensor<bf16, shape_of<dyn, dyn>, cpu>(nullptr, a16.data(), {N, N}, {N, 1}));
+    const half_mat w = to_device(tensor<bf16, shape_of<dyn, dyn>, cpu>(nullptr, w16.data(), {N, N}, {N, 1}));
+    const half_vec bias = to_device(tensor<bf16, shape_of<dyn>, cpu>(nullptr, b16.data(), {N}, {1}));
+    half_mat out = half_mat::uninitialized({N, N});
+    out.fill_(bf16(std::numeric_limits<float>::quiet_NaN()));
+    out.assign(matmul(a, w));
+    bool half_ok = check_gemm("gemm_bf16", out, ra, rw, nullptr, N, 1.0 / 256);
+    out.fill_(bf16(std::numeric_limits<float>::quiet_NaN()));
+    out.assign(gelu_tanh(matmul(a, w) + bias));
+    half_ok = check_gemm("gemm_bias_gelu_bf16", out, ra, rw, &rb, N, 1.0 / 256) && half_ok;
+    if (half_ok) {
+      flops_row("gemm_bf16_4096", median_ms([&] { half_mat z = matmul(a, w); }), flops);
+      flops_row("gemm_bias_gelu_bf16_4096", median_ms([&] { half_mat z = gelu_tanh(matmul(a, w) + bias); }), flops);
+    }
+    ok = ok && half_ok;
+  }
+  return ok;
+}
+
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) {
   cudaDeviceProp prop{};
   cuda_backend::check(cudaGetDeviceProperties(&prop, 0), "cudaGetDeviceProperties");
   std::fprintf(stderr, "device: %s, %d multiprocessors, %.0f MB L2\n", prop.name, prop.multiProcessorCount,
                prop.l2CacheSize / 1e6);
+  if (argc > 1 && std::string_view(argv[1]) == "gemm") {  // `gpu_bench gemm`: the matrix products alone
+    std::printf("name,system,ms,GBps,TFLOPs\n");
+    return gemm_workloads() ? 0 : 1;
+  }
 
   std::mt19937 rng(20261122);
   std::uniform_real_distribution<float> uniform(0.0f, 1.0f);
@@ -228,6 +390,10 @@ int main() {
                100 * (bytes3 / ge_ms) / copy_bw);
   if (!row_workloads(copy_ms)) {
     std::fprintf(stderr, "gpu_bench: row workloads differ from the reference\n");
+    return 1;
+  }
+  if (!gemm_workloads()) {
+    std::fprintf(stderr, "gpu_bench: matrix products differ from the reference\n");
     return 1;
   }
   std::fprintf(stderr, "memory: %zu cudaMalloc calls in all\n", cuda_memory().cuda_mallocs);

@@ -1,7 +1,8 @@
 // The CUDA backend: device tensors (tensor<T, Shape, cuda>, CudaTensor<T, Dims...>)
 // in memory from a caching allocator, per-thread streams, copies between host
 // and device, elementwise expressions evaluated as one fused kernel, and
-// reductions, softmax and layer_norm fused with their producers.
+// reductions, softmax and layer_norm fused with their producers, and matrix
+// products (matmul) with their elementwise consumers in the GEMM's epilogue.
 // Include it in sources compiled by nvcc (.cu); it brings the tensor and the
 // elementwise, reduction and normalization ops, not Eigen or Hana.
 #pragma once
@@ -11,11 +12,13 @@
 #endif
 
 #include "ctrace/api/elementwise.hpp"
+#include "ctrace/api/linalg.hpp"
 #include "ctrace/api/nn.hpp"
 #include "ctrace/api/reduce.hpp"
 #include "ctrace/backend/cuda/allocator.hpp"
 #include "ctrace/backend/cuda/copy.cuh"
 #include "ctrace/backend/cuda/elementwise.cuh"
+#include "ctrace/backend/cuda/gemm.cuh"
 #include "ctrace/backend/cuda/layer_norm.cuh"
 #include "ctrace/backend/cuda/reduce.cuh"
 #include "ctrace/backend/cuda/runtime.hpp"
