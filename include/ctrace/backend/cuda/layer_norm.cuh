@@ -2,12 +2,13 @@
 // operand's device tree is evaluated inside the kernel (layer_norm(x + y)
 // makes no x + y); weight and bias may be expressions too.
 //   - last axis (rows): a group of threads per row, the row read once with
-//     16-byte loads into registers; each thread takes the mean and the sum of
-//     squared deviations of its own values exactly (two passes over its
-//     registers), the group merges them (Chan's formula, through shuffles and
-//     shared memory), and the result is written from the registers: one read
-//     and one write of memory. Rows longer than 1024 * K vectors go in chunks,
-//     merged the same way, and are read twice.
+//     16-byte loads into registers (row_tuning: 64 bytes per thread), then
+//     its mean and the sum of squared deviations from it (two group
+//     reductions of plain sums: the exact two-pass variance), and the result
+//     written from the registers: one read and one write of memory. Rows
+//     longer than a group holds (64 KiB) go in chunks: each thread's exact
+//     moments of each chunk merged with Chan's formula over the chunks and
+//     the group, the chunks read again.
 //   - any other axis (lines): a thread per line, Welford's update along the
 //     axis, then a writing pass.
 // The variance is the biased one (PyTorch's layer_norm); results are computed
@@ -81,9 +82,37 @@ CTRACE_DEVICE CTRACE_INLINE T inverse_std(const moments<T>& m, index_t cols, T e
 template <class T>
 using no_affine = scalar_ref<T>;
 
-template <bool Affine, int V, int K, class T, class Expr, class W, class B, int R, class Out>
-__global__ void __launch_bounds__(1024) layer_norm_rows_kernel(Out* dest, Expr expr, W weight, B bias, row_space<R> space, row_output<R> out,
-                                       T eps) {
+template <class T>
+struct plus {
+  CTRACE_DEVICE CTRACE_INLINE T operator()(T a, T b) const { return a + b; }
+};
+
+// The result of vector vi of a row (its first `valid` columns) from its
+// values x: (x - mean) * rstd, times weight plus bias.
+template <bool Affine, int V, class T, class WB, class BB>
+CTRACE_DEVICE CTRACE_INLINE vec<T, V> normalized(const vec<T, V>& x, T mean, T rstd, const WB& wb, const BB& bb, int vi,
+                                                 int valid) {
+  vec<T, V> y;
+#pragma unroll
+  for (int e = 0; e < V; ++e) y.v[e] = (x.v[e] - mean) * rstd;
+  if constexpr (Affine) {
+    vec<T, V> w, s;
+    if (valid == V) {
+      w = eval_columns<T, V, false>(wb, static_cast<index_t>(vi) * V);
+      s = eval_columns<T, V, false>(bb, static_cast<index_t>(vi) * V);
+    } else {
+      w = eval_partial<T, V>(wb, static_cast<index_t>(vi) * V, valid);
+      s = eval_partial<T, V>(bb, static_cast<index_t>(vi) * V, valid);
+    }
+#pragma unroll
+    for (int e = 0; e < V; ++e) y.v[e] = y.v[e] * w.v[e] + s.v[e];
+  }
+  return y;
+}
+
+template <bool Affine, int V, int K, int MaxThreads, class T, class Expr, class W, class B, int R, class Out>
+__global__ void __launch_bounds__(MaxThreads) layer_norm_rows_kernel(Out* dest, Expr expr, W weight, B bias,
+                                                                      row_space<R> space, row_output<R> out, T eps) {
   const int G = out.group;
   const int tid = static_cast<int>(threadIdx.x);
   const int lane = tid & (G - 1);
@@ -92,55 +121,79 @@ __global__ void __launch_bounds__(1024) layer_norm_rows_kernel(Out* dest, Expr e
   index_t coord[R] = {};
   if (active) unravel_row(space, row, coord);
   const auto b = bind_row(expr, coord);
-  const row_vectors rv = vectors_of<V>(space.cols);
-  const int chunk = G * K;
-  const int chunks = active ? (rv.count() + chunk - 1) / chunk : 0;
-
-  vec<T, V> x[K];
-  int n[K];
-  moments<T> acc = moment_rules<T>::init();
-  for (int c = 0; c < chunks; ++c) {
-    const int first = c * chunk + lane;
-    // A row in one chunk is read once (streaming); chunks are read again.
-    if (chunks == 1) load_vectors<T, V, K, true>(b, first, G, rv, x);
-    else load_vectors<T, V, K, false>(b, first, G, rv, x);
-#pragma unroll
-    for (int k = 0; k < K; ++k) n[k] = rv.template valid<V>(first + k * G);
-    acc = moment_rules<T>::merge(acc, chunk_moments<T, V, K>(x, n));
-  }
-  __shared__ alignas(16) unsigned char scratch[32 * sizeof(moments<T>)];
-  acc = group_reduce(acc, G, merge_moments<T>{}, reinterpret_cast<moments<T>*>(scratch));
-
-  const T mean = acc.mean;
-  const T rstd = inverse_std(acc, space.cols, eps);
   Out* orow = dest + offset_of<R>(coord, out.strides);
   const index_t ostride = out.strides[R - 1];
   [[maybe_unused]] const auto wb = bind_row(weight, coord);
   [[maybe_unused]] const auto bb = bind_row(bias, coord);
+  const row_vectors rv = vectors_of<V>(space.cols);
+  const int chunk = G * K;
+  const int chunks = (rv.count() + chunk - 1) / chunk;  // the same in the whole block
+  __shared__ alignas(16) unsigned char scratch[32 * sizeof(moments<T>)];
+  vec<T, V> x[K];
+  int n[K];
+
+  if (chunks <= 1) {
+    // The row in registers, read once: its mean, then the sum of squared
+    // deviations from it (two group reductions of plain sums), then the result.
+#pragma unroll
+    for (int k = 0; k < K; ++k) n[k] = active ? rv.template valid<V>(lane + k * G) : 0;
+    if (active) load_vectors<T, V, K, true>(b, lane, G, rv, x);
+    T sum = 0;
+#pragma unroll
+    for (int k = 0; k < K; ++k) {
+#pragma unroll
+      for (int e = 0; e < V; ++e) {
+        if (e < n[k]) sum += x[k].v[e];
+      }
+    }
+    sum = group_reduce(sum, G, plus<T>{}, reinterpret_cast<T*>(scratch));
+    const T mean = sum / static_cast<T>(space.cols);
+    T squares = 0;
+#pragma unroll
+    for (int k = 0; k < K; ++k) {
+#pragma unroll
+      for (int e = 0; e < V; ++e) {
+        if (e < n[k]) {
+          const T d = x[k].v[e] - mean;
+          squares += d * d;
+        }
+      }
+    }
+    squares = group_reduce(squares, G, plus<T>{}, reinterpret_cast<T*>(scratch));
+    using std::sqrt;
+    const T rstd = T(1) / sqrt(squares / static_cast<T>(space.cols) + eps);
+#pragma unroll
+    for (int k = 0; k < K; ++k) {
+      if (n[k] == 0) continue;
+      const int vi = lane + k * G;
+      store_columns<V>(orow, ostride, vi, n[k], normalized<Affine, V>(x[k], mean, rstd, wb, bb, vi, n[k]));
+    }
+    return;
+  }
+
+  // Longer rows, in chunks: each thread's exact moments of each chunk merged
+  // (Chan's formula) over the chunks and the group, then each chunk read again.
+  moments<T> acc = moment_rules<T>::init();
   for (int c = 0; c < chunks; ++c) {
     const int first = c * chunk + lane;
-    if (chunks > 1) load_vectors<T, V, K, false>(b, first, G, rv, x);  // one chunk: still in registers
+#pragma unroll
+    for (int k = 0; k < K; ++k) n[k] = active ? rv.template valid<V>(first + k * G) : 0;
+    if (active) load_vectors<T, V, K, false>(b, first, G, rv, x);
+    acc = moment_rules<T>::merge(acc, chunk_moments<T, V, K>(x, n));
+  }
+  acc = group_reduce(acc, G, merge_moments<T>{}, reinterpret_cast<moments<T>*>(scratch));
+  const T mean = acc.mean;
+  const T rstd = inverse_std(acc, space.cols, eps);
+  if (!active) return;
+  for (int c = 0; c < chunks; ++c) {
+    const int first = c * chunk + lane;
+    load_vectors<T, V, K, false>(b, first, G, rv, x);
 #pragma unroll
     for (int k = 0; k < K; ++k) {
       const int vi = first + k * G;
       const int valid = rv.template valid<V>(vi);
       if (valid == 0) continue;
-      vec<T, V> y;
-#pragma unroll
-      for (int e = 0; e < V; ++e) y.v[e] = (x[k].v[e] - mean) * rstd;
-      if constexpr (Affine) {
-        vec<T, V> w, s;
-        if (valid == V) {
-          w = eval_columns<T, V, false>(wb, static_cast<index_t>(vi) * V);
-          s = eval_columns<T, V, false>(bb, static_cast<index_t>(vi) * V);
-        } else {
-          w = eval_partial<T, V>(wb, static_cast<index_t>(vi) * V, valid);
-          s = eval_partial<T, V>(bb, static_cast<index_t>(vi) * V, valid);
-        }
-#pragma unroll
-        for (int e = 0; e < V; ++e) y.v[e] = y.v[e] * w.v[e] + s.v[e];
-      }
-      store_columns<V>(orow, ostride, vi, valid, y);
+      store_columns<V>(orow, ostride, vi, valid, normalized<Affine, V>(x[k], mean, rstd, wb, bb, vi, valid));
     }
   }
 }
@@ -192,13 +245,14 @@ __global__ void __launch_bounds__(256) layer_norm_lines_kernel(Out* dest, Expr e
   }
 }
 
-template <bool Affine, int V, class T, class Expr, class W, class B, int R, class Out>
+template <bool Affine, int V, class T, class Tuning, class Expr, class W, class B, int R, class Out>
 void launch_rows(Out* dest, const Expr& expr, const W& weight, const B& bias, const row_space<R>& space,
                  row_output<R> out, T eps) {
-  constexpr int K = cached_vectors<V, T>;
-  out.group = group_for(vectors_of<V>(space.cols).count(), K);
+  constexpr int K = Tuning::template vectors<V, T>;
+  constexpr int max_threads = Tuning::max_threads;
+  out.group = std::min(group_for(vectors_of<V>(space.cols).count(), K), max_threads);
   const row_launch l = launch_for_rows(space.rows, out.group);
-  layer_norm_rows_kernel<Affine, V, K, T, Expr, W, B, R, Out>
+  layer_norm_rows_kernel<Affine, V, K, max_threads, T, Expr, W, B, R, Out>
       <<<static_cast<unsigned>(l.blocks), static_cast<unsigned>(l.block), 0, current_stream()>>>(
           dest, expr, weight, bias, space, out, eps);
   check(cudaGetLastError(), "layer_norm kernel launch", " (", space.rows, " rows of ", space.cols, ")");
@@ -216,7 +270,7 @@ auto affine_trees(const Node& node, index_t size) {
   }
 }
 
-template <int Axis, class Node, class Out, int R>
+template <int Axis, class Tuning = row_tuning<>, class Node, class Out, int R>
 void run(const strided_view<Out, R>& dest, const Node& node) {
   using T = compute_type_t<Out>;
   constexpr bool affine = Node::affine;
@@ -246,11 +300,11 @@ void run(const strided_view<Out, R>& dest, const Node& node) {
         affine_sets.add_tree(bias);
         const row_space<1> affine_space{{size}, 0, 1, size};
         if (rows_vectorize(space, sets) && rows_vectorize(affine_space, affine_sets)) {
-          launch_rows<affine, V, T>(dest.data, expr, weight, bias, space, out, eps);
+          launch_rows<affine, V, T, Tuning>(dest.data, expr, weight, bias, space, out, eps);
           return;
         }
       }
-      launch_rows<affine, 1, T>(dest.data, expr, weight, bias, space, out, eps);
+      launch_rows<affine, 1, T, Tuning>(dest.data, expr, weight, bias, space, out, eps);
       return;
     }
   }

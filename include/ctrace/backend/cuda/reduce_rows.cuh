@@ -165,11 +165,21 @@ CTRACE_DEVICE CTRACE_INLINE void store_columns(Out* row, index_t stride, int vi,
   }
 }
 
-// Vectors each thread of a row kernel keeps in registers: 64 bytes of the
-// compute type (4 vectors of 4 floats), so that the kernels fit 64 registers
-// and run 1024-thread blocks at full occupancy.
-template <int V, class T>
-inline constexpr int cached_vectors = static_cast<int>(64 / sizeof(T)) / V > 0 ? static_cast<int>(64 / sizeof(T)) / V : 1;
+// Compile-time tuning of the softmax and layer_norm row kernels: the bytes of
+// its row each thread keeps in registers. A group holds a row of up to 64 KiB
+// (max_threads threads of CachedBytes each); longer rows go in chunks and are
+// read twice. 64 bytes (4 vectors of 4 floats) fit 64 registers, so 1024-thread
+// blocks run. bench/cuda/gpu_bench sweeps it.
+template <int CachedBytes = 64>
+struct row_tuning {
+  static constexpr int cached_bytes = CachedBytes;
+  static constexpr int max_threads = 65536 / CachedBytes < 1024 ? 65536 / CachedBytes : 1024;
+  // Vectors of V values of the compute type T per thread.
+  template <int V, class T>
+  static constexpr int vectors = static_cast<int>(CachedBytes / sizeof(T)) / V > 0
+                                     ? static_cast<int>(CachedBytes / sizeof(T)) / V
+                                     : 1;
+};
 
 // The destination of row kernels: strides of the outer dims (merged with the
 // operand's) and along the row, and the threads per row.
@@ -270,8 +280,10 @@ bool rows_vectorize(const row_space<R>& space, const stride_sets<R>& sets) {
     const index_t along = st[R - 1];
     if (along == 0 || space.cols == 1) continue;
     if (along != 1 || reinterpret_cast<std::uintptr_t>(sets.datas[s]) % 16 != 0) return false;
-    for (int d = space.first; d + 1 < R; ++d) {
-      if (space.sizes[d] != 1 && (st[d] * static_cast<index_t>(sets.elements[s])) % 16 != 0) return false;
+    if constexpr (R > 1) {
+      for (int d = space.first < 0 ? 0 : space.first; d + 1 < R; ++d) {
+        if (space.sizes[d] != 1 && (st[d] * static_cast<index_t>(sets.elements[s])) % 16 != 0) return false;
+      }
     }
   }
   return true;

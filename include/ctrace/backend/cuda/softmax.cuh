@@ -2,11 +2,12 @@
 // tree is evaluated inside the kernel (softmax(x * 2) makes no x * 2).
 //   - last axis (rows): a group of threads per row (a sub-warp for short
 //     rows, up to 1024 threads), the row read once with 16-byte loads into
-//     registers (K vectors per thread), its running max and sum of
-//     exp(x - max) taken in one pass (online softmax: each thread's values,
-//     then the group's pairs merged through shuffles and shared memory), then
-//     the result written from the registers: one read and one write of memory.
-//     Rows longer than 1024 * K vectors go in chunks and are read twice.
+//     registers (row_tuning: 64 bytes per thread), then its max and the sum of
+//     exp(x - max) (two group reductions through shuffles and shared memory,
+//     exp taken once per element), then the result written from the
+//     registers: one read and one write of memory. Rows longer than a group
+//     holds (64 KiB) go in chunks: each thread's running (max, sum) pair over
+//     the chunks (online softmax), the pairs merged, the chunks read again.
 //   - any other axis (lines): a thread per line along the axis, consecutive
 //     threads on consecutive positions of the other dims (coalesced when the
 //     axis is not innermost): one online pass, then a writing pass.
@@ -16,6 +17,7 @@
 
 #include <cuda_runtime.h>
 
+#include <algorithm>
 #include <cmath>
 #include <type_traits>
 
@@ -87,8 +89,21 @@ CTRACE_DEVICE CTRACE_INLINE T result(T x, T m, T scale) {
   else return exp(x - m) * scale;
 }
 
-template <bool Log, int V, int K, class T, class Expr, int R, class Out>
-__global__ void __launch_bounds__(1024) softmax_rows_kernel(Out* dest, Expr expr, row_space<R> space, row_output<R> out) {
+template <class T>
+struct larger {
+  CTRACE_DEVICE CTRACE_INLINE T operator()(T a, T b) const {
+    op::reduction<op::reduce_kind::max, T>::add(a, b, 0);
+    return a;
+  }
+};
+template <class T>
+struct plus {
+  CTRACE_DEVICE CTRACE_INLINE T operator()(T a, T b) const { return a + b; }
+};
+
+template <bool Log, int V, int K, int MaxThreads, class T, class Expr, int R, class Out>
+__global__ void __launch_bounds__(MaxThreads) softmax_rows_kernel(Out* dest, Expr expr, row_space<R> space,
+                                                                   row_output<R> out) {
   const int G = out.group;
   const int tid = static_cast<int>(threadIdx.x);
   const int lane = tid & (G - 1);
@@ -97,32 +112,73 @@ __global__ void __launch_bounds__(1024) softmax_rows_kernel(Out* dest, Expr expr
   index_t coord[R] = {};
   if (active) unravel_row(space, row, coord);
   const auto b = bind_row(expr, coord);
+  Out* orow = dest + offset_of<R>(coord, out.strides);
+  const index_t ostride = out.strides[R - 1];
   const row_vectors rv = vectors_of<V>(space.cols);
   const int chunk = G * K;
-  const int chunks = active ? (rv.count() + chunk - 1) / chunk : 0;
-
+  const int chunks = (rv.count() + chunk - 1) / chunk;  // the same in the whole block
+  __shared__ alignas(16) unsigned char scratch[32 * sizeof(max_sum<T>)];
+  using std::exp;
+  using std::log;
   vec<T, V> x[K];
   int n[K];
+
+  if (chunks <= 1) {
+    // The row in registers, read once: its max, then the sum of exp(x - max)
+    // (two group reductions with plain merges), then the result.
+#pragma unroll
+    for (int k = 0; k < K; ++k) n[k] = active ? rv.template valid<V>(lane + k * G) : 0;
+    if (active) load_vectors<T, V, K, true>(b, lane, G, rv, x);
+    T m = op::detail::lowest_value<T>();
+#pragma unroll
+    for (int k = 0; k < K; ++k) {
+#pragma unroll
+      for (int e = 0; e < V; ++e) {
+        if (e < n[k]) op::reduction<op::reduce_kind::max, T>::add(m, x[k].v[e], 0);
+      }
+    }
+    m = group_reduce(m, G, larger<T>{}, reinterpret_cast<T*>(scratch));
+    T sum = 0;
+#pragma unroll
+    for (int k = 0; k < K; ++k) {
+#pragma unroll
+      for (int e = 0; e < V; ++e) {
+        if (e < n[k]) {
+          const T ex = exp(x[k].v[e] - m);
+          sum += ex;
+          if constexpr (!Log) x[k].v[e] = ex;
+        }
+      }
+    }
+    sum = group_reduce(sum, G, plus<T>{}, reinterpret_cast<T*>(scratch));
+    const T scale = Log ? log(sum) : T(1) / sum;
+#pragma unroll
+    for (int k = 0; k < K; ++k) {
+      if (n[k] == 0) continue;
+      vec<T, V> y;
+#pragma unroll
+      for (int e = 0; e < V; ++e) y.v[e] = Log ? x[k].v[e] - m - scale : x[k].v[e] * scale;
+      store_columns<V>(orow, ostride, lane + k * G, n[k], y);
+    }
+    return;
+  }
+
+  // Longer rows, in chunks: each thread's running (max, sum) pair over the
+  // chunks (online softmax), the pairs merged, then each chunk read again.
   max_sum<T> acc = empty<T>();
   for (int c = 0; c < chunks; ++c) {
     const int first = c * chunk + lane;
-    // A row in one chunk is read once (streaming); chunks are read again.
-    if (chunks == 1) load_vectors<T, V, K, true>(b, first, G, rv, x);
-    else load_vectors<T, V, K, false>(b, first, G, rv, x);
 #pragma unroll
-    for (int k = 0; k < K; ++k) n[k] = rv.template valid<V>(first + k * G);
+    for (int k = 0; k < K; ++k) n[k] = active ? rv.template valid<V>(first + k * G) : 0;
+    if (active) load_vectors<T, V, K, false>(b, first, G, rv, x);
     acc = merge_max_sum<T>{}(acc, chunk_max_sum<T, V, K>(x, n));
   }
-  __shared__ alignas(16) unsigned char scratch[32 * sizeof(max_sum<T>)];
   acc = group_reduce(acc, G, merge_max_sum<T>{}, reinterpret_cast<max_sum<T>*>(scratch));
-
-  using std::log;
   const T scale = Log ? log(acc.s) : T(1) / acc.s;
-  Out* orow = dest + offset_of<R>(coord, out.strides);
-  const index_t ostride = out.strides[R - 1];
+  if (!active) return;
   for (int c = 0; c < chunks; ++c) {
     const int first = c * chunk + lane;
-    if (chunks > 1) load_vectors<T, V, K, false>(b, first, G, rv, x);  // one chunk: still in registers
+    load_vectors<T, V, K, false>(b, first, G, rv, x);
 #pragma unroll
     for (int k = 0; k < K; ++k) {
       const int vi = first + k * G;
@@ -184,18 +240,19 @@ __global__ void __launch_bounds__(256) softmax_lines_kernel(Out* dest, Expr expr
   }
 }
 
-template <bool Log, int V, class T, class Expr, int R, class Out>
+template <bool Log, int V, class T, class Tuning, class Expr, int R, class Out>
 void launch_rows(Out* dest, const Expr& expr, const row_space<R>& space, row_output<R> out) {
-  constexpr int K = cached_vectors<V, T>;
-  out.group = group_for(vectors_of<V>(space.cols).count(), K);
+  constexpr int K = Tuning::template vectors<V, T>;
+  constexpr int max_threads = Tuning::max_threads;
+  out.group = std::min(group_for(vectors_of<V>(space.cols).count(), K), max_threads);
   const row_launch l = launch_for_rows(space.rows, out.group);
-  softmax_rows_kernel<Log, V, K, T, Expr, R, Out>
+  softmax_rows_kernel<Log, V, K, max_threads, T, Expr, R, Out>
       <<<static_cast<unsigned>(l.blocks), static_cast<unsigned>(l.block), 0, current_stream()>>>(dest, expr, space, out);
   check(cudaGetLastError(), Log ? "log_softmax kernel launch" : "softmax kernel launch", " (", space.rows, " rows of ",
         space.cols, ")");
 }
 
-template <bool Log, int Axis, class A, class Out, int R>
+template <bool Log, int Axis, class Tuning = row_tuning<>, class A, class Out, int R>
 void run(const strided_view<Out, R>& dest, const A& arg) {
   using T = compute_type_t<Out>;
   if (dest.numel() == 0) return;
@@ -214,11 +271,11 @@ void run(const strided_view<Out, R>& dest, const A& arg) {
       constexpr int V = static_cast<int>(16 / smallest);
       if constexpr (V > 1) {
         if (rows_vectorize(space, sets)) {
-          launch_rows<Log, V, T>(dest.data, expr, space, out);
+          launch_rows<Log, V, T, Tuning>(dest.data, expr, space, out);
           return;
         }
       }
-      launch_rows<Log, 1, T>(dest.data, expr, space, out);
+      launch_rows<Log, 1, T, Tuning>(dest.data, expr, space, out);
       return;
     }
   }
