@@ -118,9 +118,13 @@ int main() {
   out.assign(matmul(a, w));
   const std::vector<double> ref32 = values(out);
   const auto p32 = matmul(a, w);
-  sweep_row<config<cb::simt_tile<2, 4, 2, 2, 8>, 256>>("simt_128x128_bk8 (default)", out, p32, ref32, 1e-5);
-  sweep_row<config<cb::simt_tile<2, 4, 2, 2, 16>, 256>>("simt_128x128_bk16", out, p32, ref32, 1e-5);
-  sweep_row<config<cb::simt_tile<4, 2, 2, 2, 16>, 256>>("simt_256x64_bk16", out, p32, ref32, 1e-5);
+  // simt_tile<warps m, warps n, 4x4 chunks m, chunks n, BK, blocks per SM, lanes m>
+  sweep_row<config<cb::simt_tile<2, 4, 2, 2, 8, 2, 8>, 256>>("simt_128x128_bk8_lanes8x4 (default)", out, p32, ref32, 1e-5);
+  sweep_row<config<cb::simt_tile<4, 2, 2, 2, 8, 2, 4>, 256>>("simt_128x128_bk8_lanes4x8", out, p32, ref32, 1e-5);
+  sweep_row<config<cb::simt_tile<2, 4, 2, 2, 16, 1, 8>, 256>>("simt_128x128_bk16_1block", out, p32, ref32, 1e-5);
+  sweep_row<config<cb::simt_tile<2, 4, 2, 4, 8, 1, 8>, 256>>("simt_128x256_bk8_8x16", out, p32, ref32, 1e-5);
+  sweep_row<config<cb::simt_tile<2, 4, 4, 2, 8, 1, 8>, 256>>("simt_256x128_bk8_16x8", out, p32, ref32, 1e-5);
+  sweep_row<config<cb::simt_tile<4, 2, 2, 4, 8, 1, 4>, 256>>("simt_128x256_bk8_8x16_lanes4x8", out, p32, ref32, 1e-5);
 
   half_mat out16 = half_mat::uninitialized({N, N});
   out16.assign(matmul(a16, w16));

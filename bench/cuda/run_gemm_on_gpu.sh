@@ -33,6 +33,8 @@ limit() {
   date -u +"date: %Y-%m-%d %H:%M UTC"
   nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.sm,clocks.max.sm,clocks.mem,power.limit --format=csv
   python3 -c 'import torch, jax; print("torch", torch.__version__, "jax", jax.__version__)' 2>/dev/null
+  # The matrix instructions in gpu_bench's code (HGMMA: wgmma, HMMA: mma.sync, FFMA: SIMT).
+  echo "SASS of gpu_bench: $(cuobjdump -sass "$BIN/gpu_bench" 2>/dev/null | grep -oE 'HGMMA[.A-Z0-9x]*|HMMA[.A-Z0-9]*' | sort | uniq -c | tr '\n' ' ')"
 } > "$OUT/device.txt" 2>&1
 cat "$OUT/device.txt"
 

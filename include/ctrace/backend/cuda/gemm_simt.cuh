@@ -21,15 +21,18 @@
 
 namespace ctrace::cuda_backend {
 
-// Tile shape: 8 warps as WarpsM x WarpsN; a warp's 32 lanes as 8 (m) x 4 (n);
-// a lane holds CM x CN chunks of 4x4 accumulators. BM = WarpsM * CM * 32,
-// BN = WarpsN * CN * 16.
-template <int WarpsM, int WarpsN, int CM, int CN, int BK>
+// Tile shape: 8 warps as WarpsM x WarpsN; a warp's 32 lanes as LanesM x
+// (32 / LanesM); a lane holds CM x CN chunks of 4x4 accumulators, so
+// BM = WarpsM * CM * LanesM * 4 and BN = WarpsN * CN * (32 / LanesM) * 4.
+// MinBlocks: blocks per multiprocessor the registers are capped for.
+template <int WarpsM, int WarpsN, int CM, int CN, int BK, int MinBlocks = 2, int LanesM = 8>
 struct simt_tile {
   static constexpr int threads = 256;
   static_assert(WarpsM * WarpsN * 32 == threads, "ctrace: the SIMT GEMM runs 8 warps per block");
-  static constexpr int warps_m = WarpsM, warps_n = WarpsN, cm = CM, cn = CN, bk = BK;
-  static constexpr int bm = WarpsM * CM * 32, bn = WarpsN * CN * 16;
+  static constexpr int warps_m = WarpsM, warps_n = WarpsN, cm = CM, cn = CN, bk = BK, min_blocks = MinBlocks;
+  static constexpr int lanes_m = LanesM, lanes_n = 32 / LanesM;
+  static constexpr int warp_m = CM * LanesM * 4, warp_n = CN * lanes_n * 4;  // a warp's part of the tile
+  static constexpr int bm = WarpsM * warp_m, bn = WarpsN * warp_n;
   static constexpr int pad = 4;  // keeps rows 16-byte aligned, spreads transposed stores over banks
   static constexpr int pieces_a = bm * bk / 4 / threads, pieces_b = bn * bk / 4 / threads;
   static_assert(pieces_a * 4 * threads == bm * bk && pieces_b * 4 * threads == bn * bk,
@@ -119,7 +122,7 @@ struct simt_operand_loader {
 };
 
 template <class Tile, class T, int BatchRank, class Epilogue>
-__global__ void __launch_bounds__(Tile::threads, 2) gemm_simt_kernel(gemm_args<T, BatchRank> p, Epilogue epi,
+__global__ void __launch_bounds__(Tile::threads, Tile::min_blocks) gemm_simt_kernel(gemm_args<T, BatchRank> p, Epilogue epi,
                                                                   int mode_a, int mode_b) {
   constexpr int BM = Tile::bm, BN = Tile::bn, BK = Tile::bk, CM = Tile::cm, CN = Tile::cn;
   constexpr int lda = Tile::lda, ldb = Tile::ldb;
@@ -131,7 +134,7 @@ __global__ void __launch_bounds__(Tile::threads, 2) gemm_simt_kernel(gemm_args<T
   const int tid = static_cast<int>(threadIdx.x);
   const int lane = tid % 32, warp = tid / 32;
   const int wm = warp / Tile::warps_n, wn = warp % Tile::warps_n;
-  const int lm = lane / 4, ln = lane % 4;
+  const int lm = lane / Tile::lanes_n, ln = lane % Tile::lanes_n;
   const int tiles_m = static_cast<int>((p.m + BM - 1) / BM), tiles_n = static_cast<int>((p.n + BN - 1) / BN);
   const tile_coord tc = tile_of(static_cast<int>(blockIdx.x), tiles_m, tiles_n);
   const index_t m0 = static_cast<index_t>(tc.m) * BM, n0 = static_cast<index_t>(tc.n) * BN;
@@ -194,10 +197,10 @@ __global__ void __launch_bounds__(Tile::threads, 2) gemm_simt_kernel(gemm_args<T
         vec<T, 4> fa[CM], fb[CN];
 #pragma unroll
         for (int c = 0; c < CM; ++c)
-          fa[c] = load_vector<4, false>(ta + kk * lda + wm * (CM * 32) + c * 32 + lm * 4);
+          fa[c] = load_vector<4, false>(ta + kk * lda + wm * Tile::warp_m + c * (Tile::lanes_m * 4) + lm * 4);
 #pragma unroll
         for (int c = 0; c < CN; ++c)
-          fb[c] = load_vector<4, false>(tb + kk * ldb + wn * (CN * 16) + c * 16 + ln * 4);
+          fb[c] = load_vector<4, false>(tb + kk * ldb + wn * Tile::warp_n + c * (Tile::lanes_n * 4) + ln * 4);
 #pragma unroll
         for (int i = 0; i < CM * 4; ++i)
 #pragma unroll
@@ -211,11 +214,11 @@ __global__ void __launch_bounds__(Tile::threads, 2) gemm_simt_kernel(gemm_args<T
     // stored by rows.
 #pragma unroll
     for (int i = 0; i < CM * 4; ++i) {
-      const int row = wm * (CM * 32) + (i / 4) * 32 + lm * 4 + i % 4;
+      const int row = wm * Tile::warp_m + (i / 4) * (Tile::lanes_m * 4) + lm * 4 + i % 4;
 #pragma unroll
       for (int c = 0; c < CN; ++c) {
         const vec<T, 4> run{{acc[i][c * 4], acc[i][c * 4 + 1], acc[i][c * 4 + 2], acc[i][c * 4 + 3]}};
-        store_vector<4, false>(smem + row * Tile::ldc + wn * (CN * 16) + c * 16 + ln * 4, run);
+        store_vector<4, false>(smem + row * Tile::ldc + wn * Tile::warp_n + c * (Tile::lanes_n * 4) + ln * 4, run);
       }
     }
     __syncthreads();
