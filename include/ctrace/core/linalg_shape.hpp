@@ -72,8 +72,9 @@ struct matmul_shape {
     if (!ranks_ok) return l;
     const extent_list b = batch::result::value.dims;
     for (int i = 0; i < b.rank; ++i) l.items[l.rank++] = b.items[i];
-    if (lhs_rank >= 2) l.items[l.rank++] = SA::extents[lhs_rank - 2];
-    if (rhs_rank >= 2) l.items[l.rank++] = SB::extents[rhs_rank - 1];
+    // Indices kept in range in every branch: nvcc warns about the untaken one.
+    if (lhs_rank >= 2) l.items[l.rank++] = SA::extents[lhs_rank >= 2 ? lhs_rank - 2 : 0];
+    if (rhs_rank >= 2) l.items[l.rank++] = SB::extents[rhs_rank >= 2 ? rhs_rank - 1 : 0];
     return l;
   }();
   using type = shape_from<list>;
