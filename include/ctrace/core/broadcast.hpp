@@ -112,21 +112,35 @@ template <class Result, class SA, class SB>
   detail::raise(op, ": cannot broadcast dim ", i, ": lhs ", to_string(ea), " = ", sa, ", rhs ", to_string(eb), " = ", sb,
                 " (sizes ", sizes_to_string(a), " and ", sizes_to_string(b), ")");
 }
+
+// Each result dim from the operands' sizes, where they may differ.
+template <class Result, class SA, class SB>
+sizes_t<Result::rank> broadcast_sizes_slow(const char* op, const sizes_t<SA::rank>& a, const sizes_t<SB::rank>& b) {
+  constexpr int R = Result::rank;
+  sizes_t<R> out{};
+  for (int i = 0; i < R; ++i) {
+    const index_t sa = detail::size_or_one<SA>(a, i - (R - SA::rank));
+    const index_t sb = detail::size_or_one<SB>(b, i - (R - SB::rank));
+    out[static_cast<std::size_t>(i)] = sa == sb ? sa : broadcast_mismatch<Result, SA, SB>(op, i, a, b);
+  }
+  return out;
+}
 }  // namespace detail
 
 template <class Result, class SA, class SB>
 sizes_t<Result::rank> broadcast_sizes(const char* op, const sizes_t<SA::rank>& a, const sizes_t<SB::rank>& b) {
   constexpr int R = Result::rank;
-  if constexpr (SA::rank == R && SB::rank == R) {
-    if (a == b) return a;  // the common case: nothing broadcasts
+  if constexpr (SA::is_static && SB::is_static) {
+    // Static operands have their types' sizes (checked when their tensors
+    // were made), and the result's were checked while compiling.
+    constexpr sizes_t<R> out = Result::static_sizes();
+    return out;
+  } else {
+    if constexpr (SA::rank == R && SB::rank == R) {
+      if (same_sizes(a, b)) return a;  // the common case: nothing broadcasts
+    }
+    return detail::broadcast_sizes_slow<Result, SA, SB>(op, a, b);
   }
-  sizes_t<R> out{};
-  for (int i = 0; i < R; ++i) {
-    const index_t sa = detail::size_or_one<SA>(a, i - (R - SA::rank));
-    const index_t sb = detail::size_or_one<SB>(b, i - (R - SB::rank));
-    out[static_cast<std::size_t>(i)] = sa == sb ? sa : detail::broadcast_mismatch<Result, SA, SB>(op, i, a, b);
-  }
-  return out;
 }
 
 }  // namespace ctrace

@@ -14,6 +14,15 @@ namespace ctrace {
 template <int Rank>
 using sizes_t = std::array<index_t, static_cast<std::size_t>(Rank)>;
 
+// a == b for sizes or strides, as a loop the compiler unrolls: std::array's
+// operator== calls memcmp, which was an eighth of a small graph call.
+template <std::size_t R>
+constexpr bool same_sizes(const std::array<index_t, R>& a, const std::array<index_t, R>& b) {
+  bool same = true;
+  for (std::size_t i = 0; i < R; ++i) same &= a[i] == b[i];
+  return same;
+}
+
 template <class... Dims>
 struct shape {
   static constexpr int rank = static_cast<int>(sizeof...(Dims));
@@ -117,30 +126,33 @@ inline bool evaluate(const extent& e, const symbol_table& table, index_t& out) {
 
 }  // namespace detail
 
+namespace detail {
+template <class Shape>
+[[gnu::noinline]] void check_sizes_against(const sizes_t<Shape::rank>& sizes, const char* what);
+}  // namespace detail
+
 // Checks run-time sizes against a shape: static dims must match exactly, a
 // dim c*S binds S = size/c, and every dim must agree with the bindings.
 // Throws ctrace::error naming `what`, the dim, the expected form and the value.
+// A static shape is one comparison, inline; the rest is out of line.
 template <class Shape>
 void check_sizes(const sizes_t<Shape::rank>& sizes, const char* what) {
   constexpr int R = Shape::rank;
-  constexpr bool all_static = [] {
-    for (int i = 0; i < R; ++i) {
-      if (!Shape::extents[i].is_static()) return false;
-    }
-    return true;
-  }();
-  if constexpr (all_static) {  // nothing to bind: compare with the type's sizes
-    constexpr sizes_t<R> want = [] {
-      sizes_t<R> w{};
-      for (int i = 0; i < R; ++i) w[static_cast<std::size_t>(i)] = Shape::extents[i].value();
-      return w;
-    }();
-    if (sizes == want) return;
+  if constexpr (Shape::is_static) {  // nothing to bind: compare with the type's sizes
+    constexpr sizes_t<R> want = Shape::static_sizes();
+    if (same_sizes(sizes, want)) return;
   }
-  detail::symbol_table table;
+  detail::check_sizes_against<Shape>(sizes, what);
+}
+
+namespace detail {
+template <class Shape>
+void check_sizes_against(const sizes_t<Shape::rank>& sizes, const char* what) {
+  constexpr int R = Shape::rank;
+  symbol_table table;
   for (int i = 0; i < R; ++i) {
     if (sizes[i] < 0) {
-      detail::raise(what, ": size ", sizes[i], " at dim ", i, " is negative");
+      raise(what, ": size ", sizes[i], " at dim ", i, " is negative");
     }
   }
   // Bind symbols from dims that are a single scaled symbol: c*S.
@@ -150,24 +162,25 @@ void check_sizes(const sizes_t<Shape::rank>& sizes, const char* what) {
     const extent_term& t = e.terms[0];
     if (table.find(t.symbols[0])) continue;
     if (sizes[i] % t.coef != 0) {
-      detail::raise(what, ": size ", sizes[i], " at dim ", i, " does not fit the declared dim ", to_string(e),
-                    " (not a multiple of ", t.coef, ")");
+      raise(what, ": size ", sizes[i], " at dim ", i, " does not fit the declared dim ", to_string(e),
+            " (not a multiple of ", t.coef, ")");
     }
     table.bind(t.symbols[0], sizes[i] / t.coef);
   }
   for (int i = 0; i < R; ++i) {
     const extent& e = Shape::extents[i];
     index_t expected = 0;
-    if (!detail::evaluate(e, table, expected)) continue;
+    if (!evaluate(e, table, expected)) continue;
     if (expected != sizes[i]) {
       if (e.is_static()) {
-        detail::raise(what, ": size ", sizes[i], " at dim ", i, " but the type says ", expected);
+        raise(what, ": size ", sizes[i], " at dim ", i, " but the type says ", expected);
       }
-      detail::raise(what, ": size ", sizes[i], " at dim ", i, " disagrees with the declared dim ", to_string(e),
-                    " = ", expected, " (symbols bound from the other dims)");
+      raise(what, ": size ", sizes[i], " at dim ", i, " disagrees with the declared dim ", to_string(e), " = ",
+            expected, " (symbols bound from the other dims)");
     }
   }
 }
+}  // namespace detail
 
 template <class Shape>
 constexpr index_t numel(const sizes_t<Shape::rank>& sizes) {

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <memory>
+#include <new>
 #include <utility>
 #include <vector>
 
@@ -28,6 +29,13 @@ struct memo_stats {
 
 class materialization_memo {
  public:
+  materialization_memo() = default;
+  materialization_memo(const materialization_memo&) = delete;
+  materialization_memo& operator=(const materialization_memo&) = delete;
+  ~materialization_memo() {
+    for (int i = 0; i < count_ && i < inline_entries; ++i) inline_[i].e.~entry();
+  }
+
   // The innermost graph call's memo on this thread, or null.
   static materialization_memo*& current() {
     thread_local materialization_memo* memo = nullptr;
@@ -59,7 +67,9 @@ class materialization_memo {
     static constexpr char id = 0;
   };
   // A remembered tensor without its type (the key knows it): the handle's
-  // parts. The first few live here, so a call allocates nothing for them.
+  // parts. The first few live here, so a call allocates nothing for them;
+  // they are constructed when stored, so a graph call that remembers nothing
+  // (most of them) does not zero their 1.3 KB (about 13 ns of a 4x4 call).
   struct entry {
     const void* key = nullptr;
     std::shared_ptr<void> owner;
@@ -69,10 +79,17 @@ class materialization_memo {
   };
   static constexpr int inline_entries = 8;
 
-  entry& at(int i) { return i < inline_entries ? inline_[i] : overflow_[static_cast<std::size_t>(i - inline_entries)]; }
+  union inline_entry {
+    entry e;
+    inline_entry() {}
+    ~inline_entry() {}
+  };
+
+  entry& at(int i) { return i < inline_entries ? inline_[i].e : overflow_[static_cast<std::size_t>(i - inline_entries)]; }
   template <class Tensor>
   void store(const void* key, const Tensor& t) {
     if (count_ >= inline_entries) overflow_.emplace_back();
+    else ::new (static_cast<void*>(&inline_[count_].e)) entry{};
     entry& e = at(count_++);
     e.key = key;
     e.owner = t.owner();
@@ -93,7 +110,7 @@ class materialization_memo {
                   strides);
   }
 
-  entry inline_[inline_entries];
+  inline_entry inline_[inline_entries];
   std::vector<entry> overflow_;
   int count_ = 0;
 };

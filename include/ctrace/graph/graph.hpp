@@ -502,6 +502,11 @@ class captured_graph {
       return leaf;
     } else if constexpr (is_input_node_v<Leaf>) {
       return caller_tensor<static_cast<std::size_t>(Leaf::index)>(args);
+    } else if constexpr (root_list::size == 1) {
+      // The only root: nothing after it reads the memo, so the value is not
+      // remembered (a handle copied in and out of the memo costs two atomic
+      // updates of its count).
+      return eval_tensor_t<Leaf>(leaf);
     } else {
       return exec::materialize_once<Leaf, eval_tensor_t<Leaf>>([&] { return eval_tensor_t<Leaf>(leaf); });
     }

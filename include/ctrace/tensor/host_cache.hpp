@@ -31,43 +31,53 @@ inline constexpr bool host_cache_enabled = true;
 class host_block_cache {
  public:
   static constexpr std::size_t alignment = 64;
+  static constexpr int class_count = 1 + 4 * (26 - 6);  // 64 B, then 2^6 .. 2^26 in quarters
   static constexpr std::size_t largest = std::size_t{64} << 20;
   static constexpr std::size_t budget = std::size_t{256} << 20;  // cached bytes per thread
   static constexpr int depth = 8;                                 // blocks per class
 
-  // The class size a request of `bytes` is served with (bytes itself above `largest`).
-  static constexpr std::size_t class_size(std::size_t bytes) {
-    if (bytes <= alignment) return alignment;
-    if (bytes > largest) return (bytes + alignment - 1) / alignment * alignment;
-    const int k = std::bit_width(bytes - 1) - 1;  // 2^k < bytes <= 2^(k+1)
-    const std::size_t base = std::size_t{1} << k, step = base / 4;
-    return base + (bytes - base + step - 1) / step * step;
+  // The size class a request of `bytes` is served from: its size (bytes
+  // itself, rounded to 64, above `largest`) and its list. Shifts, not
+  // divisions: the steps are powers of two, and a 64-bit division costs tens
+  // of cycles, as much as the rest of a lookup.
+  struct size_class {
+    std::size_t size;
+    int index;
+  };
+  static constexpr size_class classify(std::size_t bytes) {
+    if (bytes <= alignment) return {alignment, 0};
+    if (bytes > largest) return {(bytes + alignment - 1) / alignment * alignment, class_count};
+    const int k = std::bit_width(bytes - 1) - 1;  // 2^k < bytes <= 2^(k+1), k >= 6
+    const std::size_t base = std::size_t{1} << k;
+    const std::size_t quarters = (bytes - base + (base >> 2) - 1) >> (k - 2);  // 1 to 4
+    return {base + (quarters << (k - 2)), 4 * (k - 6) + static_cast<int>(quarters)};
   }
+  static constexpr std::size_t class_size(std::size_t bytes) { return classify(bytes).size; }
 
   // A block of class_size(bytes) bytes, 64-byte aligned; null when the
   // system has none.
   static void* acquire(std::size_t bytes) {
-    const std::size_t size = class_size(bytes);
-    if (host_cache_enabled && size <= largest && alive()) {
+    const size_class sc = classify(bytes);
+    if (host_cache_enabled && sc.index < class_count && alive()) {
       host_block_cache& c = mine();
-      list& l = c.lists_[index(size)];
+      list& l = c.lists_[sc.index];
       if (l.count > 0) {
-        c.cached_ -= size;
+        c.cached_ -= sc.size;
         return l.blocks[--l.count];
       }
     }
-    return std::aligned_alloc(alignment, size);
+    return std::aligned_alloc(alignment, sc.size);
   }
 
   // Gives back a block from acquire(bytes).
   static void release(void* p, std::size_t bytes) {
-    const std::size_t size = class_size(bytes);
-    if (host_cache_enabled && size <= largest && alive()) {
+    const size_class sc = classify(bytes);
+    if (host_cache_enabled && sc.index < class_count && alive()) {
       host_block_cache& c = mine();
-      list& l = c.lists_[index(size)];
-      if (l.count < depth && c.cached_ + size <= budget) {
+      list& l = c.lists_[sc.index];
+      if (l.count < depth && c.cached_ + sc.size <= budget) {
         l.blocks[l.count++] = p;
-        c.cached_ += size;
+        c.cached_ += sc.size;
         return;
       }
     }
@@ -86,14 +96,6 @@ class host_block_cache {
     void* blocks[depth];
     int count = 0;
   };
-  static constexpr int class_count = 1 + 4 * (26 - 6);  // 64 B, then 2^6 .. 2^26 in quarters
-
-  static constexpr int index(std::size_t size) {
-    if (size <= alignment) return 0;
-    const int k = std::bit_width(size - 1) - 1;
-    const std::size_t base = std::size_t{1} << k;
-    return 1 + 4 * (k - 6) + static_cast<int>((size - base) / (base / 4)) - 1;
-  }
 
   // False once this thread's cache is destroyed (a tensor freed later, during
   // exit, goes to the system). Trivially destructible, so readable then.

@@ -30,7 +30,7 @@ void coalesce(sizes_t<R>& sizes, sizes_t<R>* const* sets, int count) {
     // (the output's own strides): one dim of all the elements.
     const sizes_t<R> dense = contiguous_strides<R>(sizes);
     bool all_dense = true;
-    for (int k = 0; k < count && all_dense; ++k) all_dense = *sets[k] == dense;
+    for (int k = 0; k < count && all_dense; ++k) all_dense = same_sizes(*sets[k], dense);
     if (all_dense) {
       index_t n = 1;
       for (index_t s : sizes) n *= s;
@@ -80,6 +80,17 @@ void coalesce(sizes_t<R>& sizes, sizes_t<R>* const* sets, int count) {
     sizes = new_sizes;
     for (int k = 0; k < count; ++k) *sets[k] = new_strides[k];
   }
+}
+
+// Whether every stride set is the dense row-major one of `sizes` (the output
+// and all operands laid out alike, nothing broadcast): then element k of the
+// loop is element k of each, one flat run from the origin.
+template <int R>
+CTRACE_INLINE bool all_dense(const sizes_t<R>& sizes, sizes_t<R>* const* sets, int count) {
+  const sizes_t<R> dense = contiguous_strides<R>(sizes);
+  bool all = true;
+  for (int k = 0; k < count; ++k) all &= same_sizes(*sets[k], dense);
+  return all;
 }
 
 // Programs reading more operands than this are compiled once (strided rows,
@@ -170,11 +181,15 @@ template <bool Contiguous, class Eval, class T, int R>
 void run_range(const Eval& ev, T* out, const sizes_t<R>& out_strides, const sizes_t<R>& sizes, index_t begin,
                index_t end, bool streaming = false) {
   const index_t inner = sizes[R - 1];
-  index_t row = begin / inner, j = begin % inner;
+  index_t j = 0;
   index_t outer[R > 1 ? R - 1 : 1]{};
-  for (int d = R - 2; d >= 0; --d) {
-    outer[d] = row % sizes[d];
-    row /= sizes[d];
+  if (begin != 0) {  // a chunk of a parallel loop: where it starts (divisions are slow; the first chunk skips them)
+    index_t row = begin / inner;
+    j = begin % inner;
+    for (int d = R - 2; d >= 0; --d) {
+      outer[d] = row % sizes[d];
+      row /= sizes[d];
+    }
   }
   index_t remaining = end - begin;
   constexpr bool vectorize = Eval::vectorizable && has_packets<T>;
@@ -215,17 +230,52 @@ void run_elementwise(const strided_view<T, R>& dest, const Node& node) {
   for (index_t s : sizes) total *= s;
   if (total == 0) return;
 
-  evaluator<Node, IR> ev(node, sizes);
-  stride_visitor<IR, evaluator<Node, IR>::leaf_count + 1> sets;
+  using Eval = evaluator<Node, IR>;
+  Eval ev(node, sizes);
+  stride_visitor<IR, Eval::leaf_count + 1> sets;
   sets(out_strides);
   ev.visit_strides(sets);
+
+  T* out = dest.data;
+  constexpr bool compact = Eval::leaf_count > detail::compact_program_reads;
+  constexpr bool vectorize = Eval::vectorizable && has_packets<T>;
+  const index_t origin[IR > 1 ? IR - 1 : 1]{};
+  if (total <= parallel_grain) {
+    // A small loop runs here, in one chunk (as parallel_for would), without
+    // the pool's bookkeeping: its set-up is most of a small call's cost (a
+    // 4x4 graph call). First the common case, checked inline: the output and
+    // every operand dense in row-major order, read as one flat run.
+    if constexpr (!compact) {
+      if (detail::all_dense<IR>(sizes, sets.sets, sets.count)) {
+        auto r = ev.template make_row<true>(origin);
+        detail::run_inner<true, T, decltype(r), vectorize, compact>(r, out, 1, 0, total);
+        return;
+      }
+    }
+  }
   detail::coalesce<IR>(sizes, sets.sets, sets.count);
 
   bool contiguous = true;
   for (int k = 0; k < sets.count; ++k) contiguous = contiguous && (*sets.sets[k])[IR - 1] == 1;
 
-  using Eval = evaluator<Node, IR>;
-  T* out = dest.data;
+  if (total <= parallel_grain) {
+    // Merged into one dim (a run of equal strides, or broadcast dims gone),
+    // the loop is one inner run with no row arithmetic.
+    if (sizes[IR - 1] == total) {
+      if (contiguous && !compact) {
+        auto r = ev.template make_row<true>(origin);
+        detail::run_inner<true, T, decltype(r), vectorize, compact>(r, out, 1, 0, total);
+      } else {
+        auto r = ev.template make_row<false>(origin);
+        detail::run_inner<false, T, decltype(r), vectorize, compact>(r, out, out_strides[IR - 1], 0, total);
+      }
+    } else if (contiguous && !compact) {
+      detail::run_range<true, Eval, T, IR>(ev, out, out_strides, sizes, 0, total);
+    } else {
+      detail::run_range<false, Eval, T, IR>(ev, out, out_strides, sizes, 0, total);
+    }
+    return;
+  }
   [[maybe_unused]] const bool streaming = detail::may_stream<Eval> && contiguous &&
                          total * static_cast<index_t>(sizeof(T)) >= detail::streaming_store_bytes;
   parallel_for(total, parallel_grain, [&](index_t b, index_t e) {
