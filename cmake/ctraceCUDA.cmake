@@ -10,9 +10,10 @@ if(CTRACE_ENABLE_CUDA)
   include(CheckLanguage)
   check_language(CUDA)
   if(CMAKE_CUDA_COMPILER)
-    # Hopper (sm_90) unless the caller chose; machine code only, no PTX to JIT.
+    # Hopper (sm_90a: sm_90 with wgmma, which the bf16/f16 GEMM uses) unless the
+    # caller chose; machine code only, no PTX to JIT.
     if(NOT DEFINED CMAKE_CUDA_ARCHITECTURES)
-      set(CMAKE_CUDA_ARCHITECTURES 90-real)
+      set(CMAKE_CUDA_ARCHITECTURES 90a-real)
     endif()
     enable_language(CUDA)
     find_package(CUDAToolkit REQUIRED)

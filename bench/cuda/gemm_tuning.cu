@@ -1,5 +1,5 @@
 // Tile-shape sweep of the GEMM kernels on 4096 x 4096 x 4096 products (inputs
-// as gpu_bench: normal): SIMT f32 tiles, wgmma tile widths, and the mma.sync
+// as gpu_bench: normal): 3xTF32 and SIMT f32 tiles, wgmma tile widths, and the mma.sync
 // kernel for bf16. Each variant's result is compared with the default
 // kernel's (gpu_bench checks that one against a double reference) before it is
 // timed; times are medians of 20 calls after 5 warm-ups (CUDA events). Prints
@@ -44,10 +44,11 @@ double median_ms(F&& f, int warmup = 5, int iters = 20) {
   return times[times.size() / 2];
 }
 
-template <class SimtTile, int WgmmaBN, class MmaTile = cb::mma_default_tile>
+template <class SimtTile, int WgmmaBN, class MmaTile = cb::mma_default_tile, class Tf32Tile = cb::tf32x3_default_tile>
 struct config {
   template <class T>
   using simt = SimtTile;
+  using tf32x3 = Tf32Tile;
   using mma = MmaTile;
   static constexpr int wgmma_bn = WgmmaBN;
 };
@@ -118,6 +119,20 @@ int main() {
   out.assign(matmul(a, w));
   const std::vector<double> ref32 = values(out);
   const auto p32 = matmul(a, w);
+  using simt = cb::simt_default_tile<float>;
+  // tf32x3_tile<BM, BN, BK, warp m, warp n, stages, blocks per SM>
+  sweep_row<config<simt, 256>>("tf32x3_128x128x32_3stages (default)", out, p32, ref32, 1e-5);
+  sweep_row<config<simt, 256, cb::mma_default_tile, cb::tf32x3_tile<128, 128, 16, 64, 32, 4>>>(
+      "tf32x3_128x128x16_4stages", out, p32, ref32, 1e-5);
+  sweep_row<config<simt, 256, cb::mma_default_tile, cb::tf32x3_tile<128, 128, 16, 64, 32, 3>>>(
+      "tf32x3_128x128x16_3stages", out, p32, ref32, 1e-5);
+  sweep_row<config<simt, 256, cb::mma_default_tile, cb::tf32x3_tile<128, 128, 32, 32, 64, 3>>>(
+      "tf32x3_128x128x32_warps32x64", out, p32, ref32, 1e-5);
+  sweep_row<config<simt, 256, cb::mma_default_tile, cb::tf32x3_tile<128, 256, 16, 64, 64, 3>>>(
+      "tf32x3_128x256x16_3stages", out, p32, ref32, 1e-5);
+  sweep_row<config<simt, 256, cb::mma_default_tile, cb::tf32x3_tile<256, 128, 16, 64, 64, 3>>>(
+      "tf32x3_256x128x16_3stages", out, p32, ref32, 1e-5);
+  cb::gemm_options().f32_tensor_cores = false;
   // simt_tile<warps m, warps n, 4x4 chunks m, chunks n, BK, blocks per SM, lanes m>
   sweep_row<config<cb::simt_tile<2, 4, 2, 2, 8, 2, 8>, 256>>("simt_128x128_bk8_lanes8x4 (default)", out, p32, ref32, 1e-5);
   sweep_row<config<cb::simt_tile<4, 2, 2, 2, 8, 2, 4>, 256>>("simt_128x128_bk8_lanes4x8", out, p32, ref32, 1e-5);
@@ -125,12 +140,12 @@ int main() {
   sweep_row<config<cb::simt_tile<2, 4, 2, 4, 8, 1, 8>, 256>>("simt_128x256_bk8_8x16", out, p32, ref32, 1e-5);
   sweep_row<config<cb::simt_tile<2, 4, 4, 2, 8, 1, 8>, 256>>("simt_256x128_bk8_16x8", out, p32, ref32, 1e-5);
   sweep_row<config<cb::simt_tile<4, 2, 2, 4, 8, 1, 4>, 256>>("simt_128x256_bk8_8x16_lanes4x8", out, p32, ref32, 1e-5);
+  cb::gemm_options().f32_tensor_cores = true;
 
   half_mat out16 = half_mat::uninitialized({N, N});
   out16.assign(matmul(a16, w16));
   const std::vector<double> ref16 = values(out16);
   const auto p16 = matmul(a16, w16);
-  using simt = cb::simt_default_tile<float>;
   sweep_row<config<simt, 256>>("wgmma_128x256 (default)", out16, p16, ref16, 1e-2);
   sweep_row<config<simt, 128>>("wgmma_128x128", out16, p16, ref16, 1e-2);
   cb::gemm_options().allow_wgmma = false;

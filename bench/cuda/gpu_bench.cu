@@ -17,7 +17,10 @@
 //                        = 2 * 4096^3 / time, as gpu_peers.py; its torch rows
 //                        run with TF32 off)
 //   gemm_bias_gelu_{fp32,bf16}_4096  gelu_tanh(a @ w + bias): one kernel, the
-//                        bias and GELU in the GEMM's epilogue
+//                        bias and GELU in the GEMM's epilogue (f32 products on
+//                        the tensor cores, 3xTF32; the *_simt rows: the same on
+//                        the SIMT kernel)
+//   mlp_train_step_fp32  both weight gradients of a two-layer MLP (mlp_workload)
 // Inputs are uniform in [0, 1) (torch.rand; the row workloads and products:
 // normal, as torch.randn); every result is checked against a double-precision
 // reference on the host before it is timed (products: 4096 sampled elements
@@ -29,9 +32,12 @@
 #include <cstdio>
 #include <random>
 #include <string_view>
+#include <utility>
 #include <vector>
 
+#include <ctrace/autodiff.hpp>
 #include <ctrace/cuda.hpp>
+#include <ctrace/graph/graph.hpp>
 
 using namespace ctrace;
 
@@ -235,6 +241,7 @@ void flops_row(const char* name, double ms, double flops) {
 const char* kernel_name(cuda_backend::gemm_kernel k) {
   switch (k) {
     case cuda_backend::gemm_kernel::simt: return "SIMT";
+    case cuda_backend::gemm_kernel::tf32x3: return "3xTF32";
     case cuda_backend::gemm_kernel::mma: return "mma.sync";
     case cuda_backend::gemm_kernel::wgmma: return "wgmma";
     default: return "none";
@@ -306,6 +313,15 @@ bool gemm_workloads() {
     if (ok) {
       flops_row("gemm_fp32_4096", median_ms([&] { mat_t z = matmul(a, w); }), flops);
       flops_row("gemm_bias_gelu_fp32_4096", median_ms([&] { mat_t z = gelu_tanh(matmul(a, w) + bias); }), flops);
+      // The same two on the SIMT kernel (FFMA), for the record.
+      cuda_backend::gemm_options().f32_tensor_cores = false;
+      out.fill_(std::numeric_limits<float>::quiet_NaN());
+      out.assign(matmul(a, w));
+      if (check_gemm("gemm_fp32 (SIMT)", out, ha, hw, nullptr, N, 0.0)) {
+        flops_row("gemm_fp32_4096_simt", median_ms([&] { mat_t z = matmul(a, w); }), flops);
+        flops_row("gemm_bias_gelu_fp32_4096_simt", median_ms([&] { mat_t z = gelu_tanh(matmul(a, w) + bias); }), flops);
+      }
+      cuda_backend::gemm_options().f32_tensor_cores = true;
     }
   }
   {
@@ -341,6 +357,68 @@ bool gemm_workloads() {
   return ok;
 }
 
+// ---- mlp_train_step_fp32 -------------------------------------------------------------
+
+// gpu_peers.py's mlp_step: the gradients for w1 and w2 of
+// mean((relu(x w1) w2 - t)^2), x and t [8192, 1024], w1 [1024, 4096], w2
+// [4096, 1024] (normal; the weights times 0.02), one captured graph
+// (grad<2, 3> of the traced loss: forward, loss and both gradients). TFLOP/s
+// as gpu_peers.py counts them (3 x 2 x 2 x B x D x H). Checked: the gradients
+// with the products on the tensor cores (3xTF32) against the same graph with
+// them on the SIMT kernel (FFMA), whose products gpu_bench gemm and the tests
+// check against double references. false if they differ.
+bool mlp_workload() {
+  constexpr index_t B = 8192, D = 1024, H = 4096;
+  const auto loss = [](auto x, auto t, auto w1, auto w2) {
+    auto d = matmul(relu(matmul(x, w1)), w2) - t;
+    return mean(d * d);
+  };
+  auto step = grad<2, 3>(trace(loss, spec_on<cuda, float, dyn, dyn>{}, spec_on<cuda, float, dyn, dyn>{},
+                               spec_on<cuda, float, dyn, dyn>{}, spec_on<cuda, float, dyn, dyn>{}));
+  std::mt19937 rng(20261122);
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  auto random_matrix = [&](index_t rows, index_t cols, float scale) {
+    std::vector<float> h(static_cast<std::size_t>(rows * cols));
+    for (auto& e : h) e = normal(rng) * scale;
+    return device_matrix(h, rows, cols);
+  };
+  const mat_t x = random_matrix(B, D, 1.0f), t = random_matrix(B, D, 1.0f);
+  const mat_t w1 = random_matrix(D, H, 0.02f), w2 = random_matrix(H, D, 0.02f);
+
+  auto [g1, g2] = step(x, t, w1, w2);
+  cuda_backend::gemm_options().f32_tensor_cores = false;
+  auto [s1, s2] = step(x, t, w1, w2);
+  cuda_backend::gemm_options().f32_tensor_cores = true;
+  // Largest and root-mean-square difference, relative to the largest and the
+  // root-mean-square element of the SIMT gradient.
+  auto differences = [](const mat_t& got, const mat_t& expected) {
+    const auto hg = to_host(got), he = to_host(expected);
+    double scale = 0, worst = 0, sum_e = 0, sum_d = 0;
+    for (index_t i = 0; i < he.numel(); ++i) {
+      const double e = he.data()[i], d = std::fabs(static_cast<double>(hg.data()[i]) - e);
+      scale = std::max(scale, std::fabs(e));
+      worst = std::max(worst, std::isnan(d) ? INFINITY : d);
+      sum_e += e * e;
+      sum_d += d * d;
+    }
+    return std::pair<double, double>{worst / scale, std::sqrt(sum_d / sum_e)};
+  };
+  const auto [w1_max, w1_rms] = differences(g1, s1);
+  const auto [w2_max, w2_rms] = differences(g2, s2);
+  std::fprintf(stderr, "check mlp_train_step: 3xTF32 vs SIMT gradients, largest / rms difference relative to the "
+               "largest / rms element: w1 %.2g / %.2g, w2 %.2g / %.2g\n", w1_max, w1_rms, w2_max, w2_rms);
+  // w1's gradient goes through relu'(x w1): where a pre-activation lies within
+  // rounding of 0 the two kernels may disagree on its sign, and that column's
+  // term differs, so w1 is held to its rms difference, w2 to every element.
+  if (!(w1_rms < 1e-3 && w2_max < 1e-4)) return false;
+  const double flops = 3.0 * 2 * 2 * B * D * H;
+  flops_row("mlp_train_step_fp32", median_ms([&] { auto r = step(x, t, w1, w2); }), flops);
+  cuda_backend::gemm_options().f32_tensor_cores = false;
+  flops_row("mlp_train_step_fp32_simt", median_ms([&] { auto r = step(x, t, w1, w2); }), flops);
+  cuda_backend::gemm_options().f32_tensor_cores = true;
+  return true;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -351,6 +429,10 @@ int main(int argc, char** argv) {
   if (argc > 1 && std::string_view(argv[1]) == "gemm") {  // `gpu_bench gemm`: the matrix products alone
     std::printf("name,system,ms,GBps,TFLOPs\n");
     return gemm_workloads() ? 0 : 1;
+  }
+  if (argc > 1 && std::string_view(argv[1]) == "mlp") {  // `gpu_bench mlp`: the training step alone
+    std::printf("name,system,ms,GBps,TFLOPs\n");
+    return mlp_workload() ? 0 : 1;
   }
 
   std::mt19937 rng(20261122);
@@ -394,6 +476,10 @@ int main(int argc, char** argv) {
   }
   if (!gemm_workloads()) {
     std::fprintf(stderr, "gpu_bench: matrix products differ from the reference\n");
+    return 1;
+  }
+  if (!mlp_workload()) {
+    std::fprintf(stderr, "gpu_bench: the training step's gradients differ between the kernels\n");
     return 1;
   }
   std::fprintf(stderr, "memory: %zu cudaMalloc calls in all\n", cuda_memory().cuda_mallocs);

@@ -1,6 +1,7 @@
 // The CPU backend's side of the CPU/CUDA agreement test (see cpu_reference.hpp).
 #include "cpu_reference.hpp"
 
+#include <ctrace/autodiff.hpp>
 #include <ctrace/ctrace.hpp>
 
 namespace ctrace::testing::cpu_reference {
@@ -43,6 +44,20 @@ std::vector<float> where_transposed(const std::vector<float>& x, const std::vect
 std::vector<std::int32_t> cast_to_int(const std::vector<float>& x) {
   const tensor<std::int32_t, shape_of<N>, cpu> z = (view(x) * 100).to<std::int32_t>();
   return values(z);
+}
+
+mlp_gradients mlp_step(const std::vector<float>& x, const std::vector<float>& t, const std::vector<float>& w1,
+                       const std::vector<float>& w2, long batch) {
+  constexpr auto B = sym<"B">;
+  auto step = value_and_grad<2, 3>(trace(mlp_loss, spec<float, B, mlp_in>{}, spec<float, B, mlp_out>{},
+                                         spec<float, mlp_in, mlp_hidden>{}, spec<float, mlp_hidden, mlp_out>{}));
+  const auto matrix = []<class S>(S, const std::vector<float>& v, long rows, long cols) {
+    return tensor<float, S, cpu>(nullptr, const_cast<float*>(v.data()), {rows, cols}, {cols, 1});
+  };
+  auto [loss, grads] = step(matrix(shape_of<B, mlp_in>{}, x, batch, mlp_in), matrix(shape_of<B, mlp_out>{}, t, batch, mlp_out),
+                            matrix(shape_of<mlp_in, mlp_hidden>{}, w1, mlp_in, mlp_hidden),
+                            matrix(shape_of<mlp_hidden, mlp_out>{}, w2, mlp_hidden, mlp_out));
+  return {loss.data()[0], values(std::get<0>(grads)), values(std::get<1>(grads))};
 }
 
 }  // namespace ctrace::testing::cpu_reference

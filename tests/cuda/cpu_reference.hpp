@@ -18,4 +18,19 @@ std::vector<float> where_transposed(const std::vector<float>& x, const std::vect
 // (x * 100).to<i32>() (saturating, NaN to 0).
 std::vector<std::int32_t> cast_to_int(const std::vector<float>& x);
 
+// The two-layer MLP of training_test.cu: mean((relu(x w1) w2 - t)^2) with
+// x [batch, 64], t [batch, 40], w1 [64, 96], w2 [96, 40] (row-major), and
+// the loss's gradients for w1 and w2, from value_and_grad on the CPU.
+inline constexpr long mlp_in = 64, mlp_hidden = 96, mlp_out = 40;
+inline const auto mlp_loss = [](auto x, auto t, auto w1, auto w2) {
+  auto d = matmul(relu(matmul(x, w1)), w2) - t;
+  return mean(d * d);
+};
+struct mlp_gradients {
+  float loss;
+  std::vector<float> w1, w2;
+};
+mlp_gradients mlp_step(const std::vector<float>& x, const std::vector<float>& t, const std::vector<float>& w1,
+                       const std::vector<float>& w2, long batch);
+
 }  // namespace ctrace::testing::cpu_reference

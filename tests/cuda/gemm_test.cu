@@ -1,7 +1,8 @@
-// Matrix products on the device (f32 SIMT kernel, f64 and i32 too): torch.matmul's
-// rules (batches, broadcast batches, 1-D operands), transposed and strided views
-// read without copies, sizes that are not multiples of the tiles, and the
-// elementwise consumers of a product fused into its kernel's epilogue.
+// Matrix products on the device (f32 on the SIMT kernel or the tensor cores,
+// f64 and i32 too): torch.matmul's rules (batches, broadcast batches, 1-D
+// operands), transposed and strided views read without copies, sizes that are
+// not multiples of the tiles, and the elementwise consumers of a product fused
+// into its kernel's epilogue. gemm_tf32x3_test.cu: the tensor-core f32 kernel.
 #include <cuda_runtime.h>
 
 #include <cmath>
@@ -39,15 +40,20 @@ TEST_CASE("f32 matmul agrees with a double reference, at sizes off the tiles") {
     CAPTURE(s.n);
     const auto a = random_device<float, shape_of<M, K>>({s.m, s.k});
     const auto b = random_device<float, shape_of<K, N>>({s.k, s.n});
-    auto z = poisoned<float, shape_of<M, N>>({s.m, s.n});
-    z.assign(matmul(a, b));
-    CHECK(last_gemm_kernel() == gemm_kernel::simt);
     const auto ref = reference_gemm(a, b);
-    check_product(to_vector(z), ref.value, ref.magnitude, 1e-5);
+    for (const bool tensor_cores : {true, false}) {
+      CAPTURE(tensor_cores);
+      const f32_tensor_cores_scope scope(tensor_cores);
+      auto z = poisoned<float, shape_of<M, N>>({s.m, s.n});
+      z.assign(matmul(a, b));
+      CHECK(last_gemm_kernel() == (tensor_cores ? gemm_kernel::tf32x3 : gemm_kernel::simt));
+      check_product(to_vector(z), ref.value, ref.magnitude, 1e-5);
+    }
   }
 }
 
 TEST_CASE("transposed and strided views are read through their strides, without copies") {
+  const f32_tensor_cores_scope simt(false);  // the 3xTF32 path splits its operands into new memory first
   for (const mkn s : {mkn{67, 45, 133}, mkn{128, 256, 64}}) {
     const auto a = random_device<float, shape_of<M, K>>({s.m, s.k});
     const auto at_store = random_device<float, shape_of<K, M>>({s.k, s.m});
@@ -169,6 +175,7 @@ TEST_CASE("empty sums give zeros, empty products nothing") {
 }
 
 TEST_CASE("elementwise consumers of a product run in the GEMM's epilogue: one kernel") {
+  const f32_tensor_cores_scope simt(false);  // gemm_tf32x3_test.cu: the same with the split passes
   const index_t m = 150, k = 96, n = 130;
   const auto a = random_device<float, shape_of<M, K>>({m, k});
   const auto b = random_device<float, shape_of<K, N>>({k, n});

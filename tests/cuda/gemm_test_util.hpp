@@ -128,6 +128,32 @@ tensor<T, S, cuda> poisoned(const sizes_t<S::rank>& sizes) {
   return t;
 }
 
+// Chooses the f32 kernel for the scope: the tensor cores (3xTF32) or SIMT.
+class f32_tensor_cores_scope {
+ public:
+  explicit f32_tensor_cores_scope(bool on) : previous_(cuda_backend::gemm_options().f32_tensor_cores) {
+    cuda_backend::gemm_options().f32_tensor_cores = on;
+  }
+  ~f32_tensor_cores_scope() { cuda_backend::gemm_options().f32_tensor_cores = previous_; }
+  f32_tensor_cores_scope(const f32_tensor_cores_scope&) = delete;
+  f32_tensor_cores_scope& operator=(const f32_tensor_cores_scope&) = delete;
+
+ private:
+  bool previous_;
+};
+
+// The largest |got - value| / magnitude: the error in units of the sum of
+// |a * b| over the dot product (what f32 rounding is proportional to).
+inline double worst_relative_error(const std::vector<double>& got, const std::vector<double>& value,
+                                   const std::vector<double>& magnitude) {
+  double worst = 0;
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    const double e = std::fabs(got[i] - value[i]) / (magnitude[i] > 0 ? magnitude[i] : 1.0);
+    worst = std::isnan(e) || e > worst ? (std::isnan(e) ? INFINITY : e) : worst;
+  }
+  return worst;
+}
+
 // The kernels that running `f` queues on the current stream (captured, not run).
 template <class F>
 std::size_t kernels_queued(F&& f) {

@@ -2,7 +2,9 @@
 // elementwise consumers of the product fused into the kernel's epilogue.
 //
 // What runs is decided from the graph's types, at compile time:
-//   - f32 (and f64, i32, i64) operands: the SIMT kernel (gemm_simt.cuh);
+//   - f32 operands: the tensor cores at f32 accuracy (3xTF32, gemm_tf32x3.cuh:
+//     a pass over each operand, then the product), or the SIMT kernel
+//     (gemm_simt.cuh) when gemm_options() says so; f64, i32 and i64: SIMT;
 //   - operands that are bf16 or f16 tensors cast to f32 (how the API spells a
 //     half-precision product: computed in f32, rounded back), both of one
 //     type: the tensor cores, reading the 16-bit values directly: wgmma fed by
@@ -12,8 +14,9 @@
 //     matmul (bias add, activation, residual add, casts: gemm_epilogue.cuh):
 //     one kernel, the tree applied to each element of the product in
 //     registers before the one store.
-// Only strides and alignment are looked at when the product runs: transposed
-// views and broadcast batches are read where they are, without copies.
+// Only strides and alignment are looked at when the product runs: the SIMT and
+// 16-bit kernels read transposed views and broadcast batches where they are,
+// without copies; the 3xTF32 path's split pass reads them through their strides.
 // Operands that are expressions (not tensors) are evaluated once first.
 #pragma once
 
@@ -31,6 +34,7 @@
 #include "ctrace/backend/cuda/gemm_epilogue.cuh"
 #include "ctrace/backend/cuda/gemm_mma.cuh"
 #include "ctrace/backend/cuda/gemm_simt.cuh"
+#include "ctrace/backend/cuda/gemm_tf32x3.cuh"
 #include "ctrace/backend/cuda/gemm_wgmma.cuh"
 #include "ctrace/backend/cuda/root_kernel.cuh"
 #include "ctrace/backend/cuda/runtime.hpp"
@@ -43,10 +47,11 @@ namespace ctrace::cuda_backend {
 
 // ---- choices tests and benchmarks can see and steer --------------------------------
 
-enum class gemm_kernel { none, simt, mma, wgmma };
+enum class gemm_kernel { none, simt, tf32x3, mma, wgmma };
 
 struct gemm_settings {
   bool allow_wgmma = true;  // false: half-precision products take the mma.sync kernel
+  bool f32_tensor_cores = true;  // false: f32 products take the SIMT kernel (FFMA), not 3xTF32
 };
 // This thread's settings.
 inline gemm_settings& gemm_options() {
@@ -209,6 +214,37 @@ void launch_simt(const gemm_args<T, BatchRank>& p, const Epilogue& epi, const op
   last_gemm_kernel() = gemm_kernel::simt;
 }
 
+// The split pass over one operand into `out` (split_tf32_kernel).
+template <int BatchRank>
+void launch_split(const gemm_args<float, BatchRank>& p, bool operand_b, const split_operand& o, float* out) {
+  const index_t threads = o.rows_padded * (o.depth_padded / 8) * p.batches;
+  const index_t blocks = std::min<index_t>((threads + 255) / 256, index_t{1} << 20);
+  split_tf32_kernel<BatchRank><<<static_cast<unsigned>(blocks), 256, 0, current_stream()>>>(p, operand_b, o, out);
+  check(cudaGetLastError(), "matmul kernel launch", " (3xTF32 split of ", operand_b ? "B" : "A", ", ", o.rows, " x ",
+        o.depth, ")");
+}
+
+template <class Tile, int BatchRank, class Epilogue>
+void launch_tf32x3(const gemm_args<float, BatchRank>& p, const Epilogue& epi, const operand_reading& ra,
+                   const operand_reading& rb) {
+  const auto round_up = [](index_t x, index_t to) { return (x + to - 1) / to * to; };
+  const index_t depth = round_up(std::max<index_t>(p.k, 1), Tile::bk);
+  const split_operand sa{p.a, p.a_stride_m, p.a_stride_k, p.m, p.k, round_up(p.m, Tile::bm), depth, ra.along_mn};
+  const split_operand sb{p.b, p.b_stride_n, p.b_stride_k, p.n, p.k, round_up(p.n, Tile::bn), depth, rb.along_mn};
+  // Stream-ordered temporaries: returned to the cache when this returns, reused only by later work on the stream.
+  auto a_split = tensor<float, shape_of<dyn>, cuda>::uninitialized(sizes_t<1>{sa.rows_padded * 2 * depth * p.batches});
+  auto b_split = tensor<float, shape_of<dyn>, cuda>::uninitialized(sizes_t<1>{sb.rows_padded * 2 * depth * p.batches});
+  launch_split(p, false, sa, a_split.data());
+  launch_split(p, true, sb, b_split.data());
+  constexpr auto kernel = &gemm_tf32x3_kernel<Tile, BatchRank, Epilogue>;
+  allow_dynamic_smem<kernel>(Tile::smem_bytes);
+  kernel<<<gemm_grid(p.m, p.n, p.batches, Tile::bm, Tile::bn), Tile::threads, Tile::smem_bytes, current_stream()>>>(
+      p, a_split.data(), b_split.data(), sa.rows_padded, sb.rows_padded, depth, epi);
+  check(cudaGetLastError(), "matmul kernel launch", " (3xTF32, ", p.m, " x ", p.k, " x ", p.n, ", ", p.batches,
+        " batches)");
+  last_gemm_kernel() = gemm_kernel::tf32x3;
+}
+
 template <class Tile, bool AKMajor, bool BKMajor, class H, int BatchRank, class Epilogue>
 void launch_mma_as(const gemm_args<H, BatchRank>& p, const Epilogue& epi, bool a_aligned, bool b_aligned) {
   constexpr auto kernel = &gemm_mma_kernel<Tile, AKMajor, BKMajor, H, BatchRank, Epilogue>;
@@ -280,10 +316,11 @@ inline bool tma_readable(const operand_reading& r, const flat_batches& f, index_
 
 // ---- the product ------------------------------------------------------------------
 
-// Tile shapes of the three kernels (bench/cuda/gemm_tuning.cu sweeps others).
+// Tile shapes of the kernels (bench/cuda/gemm_tuning.cu sweeps others).
 struct gemm_default_config {
   template <class T>
   using simt = simt_default_tile<T>;
+  using tf32x3 = tf32x3_default_tile;
   using mma = mma_default_tile;
   static constexpr int wgmma_bn = 256;
 };
@@ -348,6 +385,12 @@ void run_gemm(const strided_view<Out, R>& dest, const matmul_node<A, B>& mm, con
                         std::is_same_v<T, std::int64_t>,
                     "ctrace: the CUDA matmul computes in f32, f64, i32 or i64, or bf16/f16 operands on the tensor "
                     "cores (the API casts other types)");
+      if constexpr (std::is_same_v<T, float>) {
+        if (gemm_options().f32_tensor_cores && tf32_available()) {
+          launch_tf32x3<typename Config::tf32x3>(p, epi, read_a, read_b);
+          return;
+        }
+      }
       launch_simt<typename Config::template simt<T>>(p, epi, read_a, read_b);
     }
   };
