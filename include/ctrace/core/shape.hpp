@@ -3,6 +3,7 @@
 #pragma once
 
 #include <array>
+#include <new>
 #include <string>
 
 #include "ctrace/core/config.hpp"
@@ -94,17 +95,23 @@ struct symbol_binding {
   index_t value;
 };
 
+// Entries are made when bound: a check of a tensor's sizes (each graph call,
+// each tensor made from a symbolic expression) then does not zero all 24.
 struct symbol_table {
-  symbol_binding entries[max_rank * max_term_symbols]{};
+  union entry {
+    symbol_binding binding;
+    entry() {}
+  };
+  entry entries[max_rank * max_term_symbols];
   int count = 0;
 
   const index_t* find(const symbol_name& n) const {
     for (int i = 0; i < count; ++i) {
-      if (entries[i].name == n) return &entries[i].value;
+      if (entries[i].binding.name == n) return &entries[i].binding.value;
     }
     return nullptr;
   }
-  void bind(const symbol_name& n, index_t v) { entries[count++] = {n, v}; }
+  void bind(const symbol_name& n, index_t v) { ::new (static_cast<void*>(&entries[count++].binding)) symbol_binding{n, v}; }
 };
 
 // Value of an extent under the bindings; false when a symbol is unbound.

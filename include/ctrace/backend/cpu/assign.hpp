@@ -13,7 +13,7 @@ struct backend<cpu> {
   template <class T, int R, class Node>
   static void assign(const strided_view<T, R>& dest, const Node& node) {
     if constexpr (cpu_backend::has_root_kernel<Node> && Node::shape_type::rank == R) {
-      if (node.sizes() == dest.sizes && dest.is_contiguous()) {
+      if (same_sizes(node.sizes(), dest.sizes) && dest.is_contiguous()) {
         cpu_backend::root_kernel<Node>::run(dest, node);
         return;
       }
