@@ -35,10 +35,34 @@ constexpr bool check_devices() {
   }
 }
 
+// The node type an operand becomes: a node stays itself (named without
+// instantiating to_node, whose name would spell the whole node again).
+template <class X>
+struct operand_node {
+  using type = node_of_t<X>;
+};
+template <class X>
+  requires tensor_node<std::remove_cvref_t<X>>
+struct operand_node<X> {
+  using type = std::remove_cvref_t<X>;
+};
+template <class X>
+using operand_node_t = typename operand_node<X>::type;
+
+// Whether operand X is a node of type C already: it then goes into the new
+// node as it is (static_cast<X&&>, not to_node, cast_to and std::forward:
+// a long chain instantiated those once per node and per use, each a
+// function named after the whole subtree; bench/RESULTS.md, "Compile time").
+// (A class deriving from bool_constant, not a variable template: each
+// instantiation of a variable is a symbol named after the node.)
+template <class X, class C, bool = tensor_node<std::remove_cvref_t<X>>>
+struct node_of_type : std::false_type {};
+template <class X, class C>
+struct node_of_type<X, C, true> : std::is_same<typename std::remove_cvref_t<X>::value_type, C> {};
+
 template <class Op, operand X>
 auto make_unary(X&& x, Op op = {}) {
-  auto n = to_node(std::forward<X>(x));
-  using N = decltype(n);
+  using N = operand_node_t<X>;
   using T = typename N::value_type;
   if constexpr (any_poison<N>) {
     return poison{};
@@ -46,11 +70,15 @@ auto make_unary(X&& x, Op op = {}) {
     report<diagnostic::dtype_not_supported<Op, T>>();
     return poison{};
   } else if constexpr (Op::rule == op::unary_rule::rounding && !is_floating_dtype_v<T>) {
-    return n;  // rounding an integer changes nothing
+    return to_node(static_cast<X&&>(x));  // rounding an integer changes nothing
   } else {
     using C = op::unary_compute_t<Op::rule, T>;
-    auto c = cast_to<C>(std::move(n));
-    return unary_node<Op, decltype(c)>{{}, {std::move(c)}, op};
+    if constexpr (node_of_type<X, C>::value) {
+      return unary_node<Op, N>{{}, {static_cast<X&&>(x)}, op};
+    } else {
+      auto c = cast_to<C>(to_node(static_cast<X&&>(x)));
+      return unary_node<Op, decltype(c)>{{}, {std::move(c)}, op};
+    }
   }
 }
 
@@ -63,10 +91,8 @@ inline constexpr bool literal_folds = std::is_same_v<Op, op::add> || std::is_sam
 
 template <class Op, operand A, operand B>
 auto make_binary(A&& a, B&& b) {
-  auto na = to_node(std::forward<A>(a));
-  auto nb = to_node(std::forward<B>(b));
-  using NA = decltype(na);
-  using NB = decltype(nb);
+  using NA = operand_node_t<A>;
+  using NB = operand_node_t<B>;
   if constexpr (any_poison<NA, NB>) {
     return poison{};
   } else {
@@ -90,10 +116,24 @@ auto make_binary(A&& a, B&& b) {
       return literal_node<fold_literals<Op>(a, b, !is_floating_dtype_v<C>), C>{};
     } else {
       using C = op::binary_compute_t<Op::rule, T>;
-      auto ca = cast_to<C>(std::move(na));
-      auto cb = cast_to<C>(std::move(nb));
-      auto sizes = broadcast_sizes<typename broadcast::type, SA, SB>(Op::name.data(), ca.sizes(), cb.sizes());
-      return binary_node<Op, decltype(ca), decltype(cb)>{{}, {std::move(ca), std::move(cb)}, Op{}, sizes};
+      using R = typename broadcast::type;
+      if constexpr (node_of_type<A, C>::value && node_of_type<B, C>::value) {
+        auto sizes = broadcast_sizes<R, SA, SB>(Op::name.data(), a.sizes(), b.sizes());
+        return binary_node<Op, NA, NB>{{}, {static_cast<A&&>(a), static_cast<B&&>(b)}, Op{}, sizes};
+      } else if constexpr (node_of_type<A, C>::value) {
+        auto cb = cast_to<C>(to_node(static_cast<B&&>(b)));
+        auto sizes = broadcast_sizes<R, SA, SB>(Op::name.data(), a.sizes(), cb.sizes());
+        return binary_node<Op, NA, decltype(cb)>{{}, {static_cast<A&&>(a), std::move(cb)}, Op{}, sizes};
+      } else if constexpr (node_of_type<B, C>::value) {
+        auto ca = cast_to<C>(to_node(static_cast<A&&>(a)));
+        auto sizes = broadcast_sizes<R, SA, SB>(Op::name.data(), ca.sizes(), b.sizes());
+        return binary_node<Op, decltype(ca), NB>{{}, {std::move(ca), static_cast<B&&>(b)}, Op{}, sizes};
+      } else {
+        auto ca = cast_to<C>(to_node(static_cast<A&&>(a)));
+        auto cb = cast_to<C>(to_node(static_cast<B&&>(b)));
+        auto sizes = broadcast_sizes<R, SA, SB>(Op::name.data(), ca.sizes(), cb.sizes());
+        return binary_node<Op, decltype(ca), decltype(cb)>{{}, {std::move(ca), std::move(cb)}, Op{}, sizes};
+      }
     }
   }
 }
@@ -104,7 +144,7 @@ auto make_binary(A&& a, B&& b) {
 #define CTRACE_UNARY_FUNCTION(fn)                                   \
   template <tensor_operand X>                                       \
   auto fn(X&& x) {                                                  \
-    return detail::make_unary<op::fn>(std::forward<X>(x));          \
+    return detail::make_unary<op::fn>(static_cast<X&&>(x));          \
   }
 CTRACE_UNARY_FUNCTION(neg)
 CTRACE_UNARY_FUNCTION(abs)
@@ -155,7 +195,7 @@ auto operator!(X&& x) {
   template <operand A, operand B>                                                        \
     requires(tensor_operand<A> || tensor_operand<B>)                                     \
   auto fn(A&& a, B&& b) {                                                                \
-    return detail::make_binary<op::fn>(std::forward<A>(a), std::forward<B>(b));          \
+    return detail::make_binary<op::fn>(static_cast<A&&>(a), static_cast<B&&>(b));          \
   }
 CTRACE_BINARY_FUNCTION(add)
 CTRACE_BINARY_FUNCTION(sub)
@@ -178,7 +218,7 @@ CTRACE_BINARY_FUNCTION(logical_or)
   template <operand A, operand B>                                                        \
     requires(tensor_operand<A> || tensor_operand<B>)                                     \
   auto operator sym(A&& a, B&& b) {                                                      \
-    return detail::make_binary<op::fn>(std::forward<A>(a), std::forward<B>(b));          \
+    return detail::make_binary<op::fn>(static_cast<A&&>(a), static_cast<B&&>(b));          \
   }
 CTRACE_BINARY_OPERATOR(+, add)
 CTRACE_BINARY_OPERATOR(-, sub)

@@ -18,7 +18,7 @@ struct cast_node : node_base<cast_node<To, A>> {
   using value_type = To;
   using shape_type = typename A::shape_type;
   using device_type = typename A::device_type;
-  using children_type = std::tuple<A>;
+  using children_type = node_children<A>;
   static constexpr std::string_view name = "cast";
   static constexpr bool is_cast_node = true;
   // A cast keeps its operand's standing in promotion (PyTorch casts produce tensors).
@@ -26,7 +26,7 @@ struct cast_node : node_base<cast_node<To, A>> {
 
   children_type children;
 
-  const A& arg() const { return std::get<0>(children); }
+  const A& arg() const { return children.c0; }
   sizes_t<shape_type::rank> sizes() const { return arg().sizes(); }
 };
 

@@ -23,15 +23,15 @@ struct cond_node : node_base<cond_node<P, A, B>> {
   using value_type = typename A::value_type;
   using shape_type = typename A::shape_type;
   using device_type = common_device_t<typename P::device_type, typename A::device_type, typename B::device_type>;
-  using children_type = std::tuple<P, A, B>;
+  using children_type = node_children<P, A, B>;
   static constexpr std::string_view name = "cond";
   static constexpr promotion_priority priority = priority_of<cond_node>;
 
   children_type children;
 
-  const P& pred() const { return std::get<0>(children); }
-  const A& on_true() const { return std::get<1>(children); }
-  const B& on_false() const { return std::get<2>(children); }
+  const P& pred() const { return children.c0; }
+  const A& on_true() const { return children.c1; }
+  const B& on_false() const { return children.c2; }
   auto sizes() const { return on_true().sizes(); }  // by value: a branch may compute its sizes
 };
 

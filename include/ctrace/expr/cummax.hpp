@@ -27,7 +27,7 @@ struct cummax_node : node_base<cummax_node<Axis, Part, A>> {
   using value_type = std::conditional_t<Part == result_part::values, typename A::value_type, std::int64_t>;
   using shape_type = typename A::shape_type;
   using device_type = typename A::device_type;
-  using children_type = std::tuple<A>;
+  using children_type = node_children<A>;
   static constexpr std::string_view name = op::cummax::name;
   static constexpr promotion_priority priority = priority_of<cummax_node>;
   static constexpr int axis = Axis;
@@ -35,7 +35,7 @@ struct cummax_node : node_base<cummax_node<Axis, Part, A>> {
 
   children_type children;
 
-  const A& arg() const { return std::get<0>(children); }
+  const A& arg() const { return children.c0; }
   sizes_t<shape_type::rank> sizes() const { return arg().sizes(); }
   std::string attributes() const {
     return "dim=" + std::to_string(Axis) + ", output=" + std::string(result_part_name(Part));

@@ -29,14 +29,14 @@ struct cumsum_node : node_base<cumsum_node<Axis, A>> {
   using value_type = cumsum_result_t<typename A::value_type>;
   using shape_type = typename A::shape_type;
   using device_type = typename A::device_type;
-  using children_type = std::tuple<A>;
+  using children_type = node_children<A>;
   static constexpr std::string_view name = op::cumsum::name;
   static constexpr promotion_priority priority = priority_of<cumsum_node>;
   static constexpr int axis = Axis;
 
   children_type children;
 
-  const A& arg() const { return std::get<0>(children); }
+  const A& arg() const { return children.c0; }
   sizes_t<shape_type::rank> sizes() const { return arg().sizes(); }
   std::string attributes() const { return "dim=" + std::to_string(Axis); }
 };

@@ -17,7 +17,7 @@ struct diag_embed_node : node_base<diag_embed_node<Offset, A>> {
   using value_type = typename A::value_type;
   using shape_type = typename diag_embed_shape<typename A::shape_type, Offset>::type;
   using device_type = typename A::device_type;
-  using children_type = std::tuple<A>;
+  using children_type = node_children<A>;
   static constexpr std::string_view name = "diag_embed";
   static constexpr promotion_priority priority = priority_of<diag_embed_node>;
   static constexpr std::int64_t offset = Offset;
@@ -25,7 +25,7 @@ struct diag_embed_node : node_base<diag_embed_node<Offset, A>> {
   children_type children;
   sizes_t<2> result_sizes;
 
-  const A& arg() const { return std::get<0>(children); }
+  const A& arg() const { return children.c0; }
   const sizes_t<2>& sizes() const { return result_sizes; }
   std::string attributes() const { return "offset=" + std::to_string(Offset); }
 };

@@ -24,7 +24,7 @@ struct gather_node : node_base<gather_node<Axis, X, I>> {
   using value_type = typename X::value_type;
   using shape_type = typename I::shape_type;
   using device_type = common_device_t<typename X::device_type, typename I::device_type>;
-  using children_type = std::tuple<X, I>;
+  using children_type = node_children<X, I>;
   static constexpr std::string_view name = op::gather::name;
   static constexpr promotion_priority priority = priority_of<gather_node>;
   static constexpr int axis = Axis;
@@ -32,8 +32,8 @@ struct gather_node : node_base<gather_node<Axis, X, I>> {
   children_type children;
   sizes_t<shape_type::rank> result_sizes;
 
-  const X& source() const { return std::get<0>(children); }
-  const I& index() const { return std::get<1>(children); }
+  const X& source() const { return children.c0; }
+  const I& index() const { return children.c1; }
   const sizes_t<shape_type::rank>& sizes() const { return result_sizes; }
   std::string attributes() const { return "dim=" + std::to_string(Axis); }
 };

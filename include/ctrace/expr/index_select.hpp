@@ -29,7 +29,7 @@ struct index_select_node : node_base<index_select_node<Op, Axis, X, I>> {
   using value_type = typename X::value_type;
   using shape_type = typename replace_axis_shape<typename X::shape_type, Axis, I::shape_type::extents[0]>::type;
   using device_type = common_device_t<typename X::device_type, typename I::device_type>;
-  using children_type = std::tuple<X, I>;
+  using children_type = node_children<X, I>;
   static constexpr std::string_view name = Op::name;
   static constexpr promotion_priority priority = priority_of<index_select_node>;
   static constexpr int axis = Axis;
@@ -37,8 +37,8 @@ struct index_select_node : node_base<index_select_node<Op, Axis, X, I>> {
   children_type children;
   sizes_t<shape_type::rank> result_sizes;
 
-  const X& source() const { return std::get<0>(children); }
-  const I& index() const { return std::get<1>(children); }
+  const X& source() const { return children.c0; }
+  const I& index() const { return children.c1; }
   const sizes_t<shape_type::rank>& sizes() const { return result_sizes; }
   std::string attributes() const { return "dim=" + std::to_string(Axis); }
 };

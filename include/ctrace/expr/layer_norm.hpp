@@ -26,7 +26,7 @@ struct layer_norm_node : node_base<layer_norm_node<Axis, A, Affine...>> {
   using value_type = typename A::value_type;
   using shape_type = typename A::shape_type;
   using device_type = common_device_t<typename A::device_type, typename Affine::device_type...>;
-  using children_type = std::tuple<A, Affine...>;
+  using children_type = node_children<A, Affine...>;
   static constexpr std::string_view name = op::layer_norm::name;
   static constexpr promotion_priority priority = priority_of<layer_norm_node>;
   static constexpr int axis = Axis;
@@ -35,16 +35,16 @@ struct layer_norm_node : node_base<layer_norm_node<Axis, A, Affine...>> {
   children_type children;
   double eps;
 
-  const A& arg() const { return std::get<0>(children); }
+  const A& arg() const { return children.c0; }
   const auto& weight() const
     requires affine
   {
-    return std::get<1>(children);
+    return children.c1;
   }
   const auto& bias() const
     requires affine
   {
-    return std::get<2>(children);
+    return children.c2;
   }
   sizes_t<shape_type::rank> sizes() const { return arg().sizes(); }
   std::string attributes() const {

@@ -25,15 +25,15 @@ struct masked_select_node : node_base<masked_select_node<X, M>> {
   using value_type = typename X::value_type;
   using shape_type = ctrace::shape<dyn_dim>;
   using device_type = common_device_t<typename X::device_type, typename M::device_type>;
-  using children_type = std::tuple<X, M>;
+  using children_type = node_children<X, M>;
   static constexpr std::string_view name = op::masked_select::name;
   static constexpr promotion_priority priority = priority_of<masked_select_node>;
 
   children_type children;
   index_t count;
 
-  const X& source() const { return std::get<0>(children); }
-  const M& mask() const { return std::get<1>(children); }
+  const X& source() const { return children.c0; }
+  const M& mask() const { return children.c1; }
   sizes_t<1> sizes() const { return {count}; }
   std::string attributes() const { return {}; }
 };

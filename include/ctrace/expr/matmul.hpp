@@ -18,15 +18,15 @@ struct matmul_node : node_base<matmul_node<A, B>> {
   using value_type = typename A::value_type;
   using shape_type = typename matmul_shape<typename A::shape_type, typename B::shape_type>::type;
   using device_type = common_device_t<typename A::device_type, typename B::device_type>;
-  using children_type = std::tuple<A, B>;
+  using children_type = node_children<A, B>;
   static constexpr std::string_view name = "matmul";
   static constexpr promotion_priority priority = priority_of<matmul_node>;
 
   children_type children;
   sizes_t<shape_type::rank> result_sizes;
 
-  const A& lhs() const { return std::get<0>(children); }
-  const B& rhs() const { return std::get<1>(children); }
+  const A& lhs() const { return children.c0; }
+  const B& rhs() const { return children.c1; }
   const sizes_t<shape_type::rank>& sizes() const { return result_sizes; }
   std::string attributes() const { return {}; }
 };

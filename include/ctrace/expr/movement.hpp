@@ -20,7 +20,7 @@ struct movement_node : node_base<movement_node<Op, A>> {
   using value_type = typename A::value_type;
   using shape_type = typename Op::template result_shape<typename A::shape_type>;
   using device_type = typename A::device_type;
-  using children_type = std::tuple<A>;
+  using children_type = node_children<A>;
   static constexpr std::string_view name = Op::name;
   static constexpr promotion_priority priority = priority_of<movement_node>;
 
@@ -28,7 +28,7 @@ struct movement_node : node_base<movement_node<Op, A>> {
   Op op;
   sizes_t<shape_type::rank> result_sizes;
 
-  const A& arg() const { return std::get<0>(children); }
+  const A& arg() const { return children.c0; }
   const sizes_t<shape_type::rank>& sizes() const { return result_sizes; }
   std::string attributes() const { return op.attributes(); }
 };

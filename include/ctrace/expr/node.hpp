@@ -12,6 +12,7 @@
 #include "ctrace/core/promotion.hpp"
 #include "ctrace/core/shape.hpp"
 #include "ctrace/core/symbolic_size.hpp"
+#include "ctrace/expr/children.hpp"
 #include "ctrace/tensor/tensor_fwd.hpp"
 
 namespace ctrace {

@@ -41,7 +41,7 @@ struct reduce_node<Op, A, axes<Axes...>, KeepDim> : node_base<reduce_node<Op, A,
   using value_type = op::reduce_result_t<Op::rule, typename A::value_type>;
   using shape_type = typename reduce_shape<typename A::shape_type, KeepDim, Axes...>::type;
   using device_type = typename A::device_type;
-  using children_type = std::tuple<A>;
+  using children_type = node_children<A>;
   static constexpr std::string_view name = Op::name;
   static constexpr promotion_priority priority = priority_of<reduce_node>;
   static constexpr bool keepdim = KeepDim;
@@ -54,7 +54,7 @@ struct reduce_node<Op, A, axes<Axes...>, KeepDim> : node_base<reduce_node<Op, A,
 
   static constexpr bool is_reduced([[maybe_unused]] int d) { return ((d == Axes) || ...); }
 
-  const A& arg() const { return std::get<0>(children); }
+  const A& arg() const { return children.c0; }
   const sizes_t<shape_type::rank>& sizes() const { return result_sizes; }
 
   // The result's sizes for an input of `in` sizes. Ops with no value for zero

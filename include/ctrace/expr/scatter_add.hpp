@@ -28,16 +28,16 @@ struct scatter_add_node : node_base<scatter_add_node<Axis, X, I, S>> {
   using value_type = typename X::value_type;
   using shape_type = typename X::shape_type;
   using device_type = common_device_t<typename X::device_type, typename I::device_type, typename S::device_type>;
-  using children_type = std::tuple<X, I, S>;
+  using children_type = node_children<X, I, S>;
   static constexpr std::string_view name = op::scatter_add::name;
   static constexpr promotion_priority priority = priority_of<scatter_add_node>;
   static constexpr int axis = Axis;
 
   children_type children;
 
-  const X& base() const { return std::get<0>(children); }
-  const I& index() const { return std::get<1>(children); }
-  const S& source() const { return std::get<2>(children); }
+  const X& base() const { return children.c0; }
+  const I& index() const { return children.c1; }
+  const S& source() const { return children.c2; }
   auto sizes() const { return base().sizes(); }
   std::string attributes() const { return "dim=" + std::to_string(Axis); }
 };

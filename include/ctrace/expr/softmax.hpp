@@ -26,7 +26,7 @@ struct softmax_node : node_base<softmax_node<Op, A, Axis>> {
   using value_type = typename A::value_type;
   using shape_type = typename A::shape_type;
   using device_type = typename A::device_type;
-  using children_type = std::tuple<A>;
+  using children_type = node_children<A>;
   static constexpr std::string_view name = Op::name;
   static constexpr promotion_priority priority = priority_of<softmax_node>;
   static constexpr int axis = Axis;
@@ -34,7 +34,7 @@ struct softmax_node : node_base<softmax_node<Op, A, Axis>> {
 
   children_type children;
 
-  const A& arg() const { return std::get<0>(children); }
+  const A& arg() const { return children.c0; }
   sizes_t<shape_type::rank> sizes() const { return arg().sizes(); }
   std::string attributes() const { return "dim=" + std::to_string(Axis); }
 };

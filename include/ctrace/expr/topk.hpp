@@ -28,7 +28,7 @@ struct topk_node : node_base<topk_node<Axis, K, Part, A>> {
   using value_type = std::conditional_t<Part == result_part::values, typename A::value_type, std::int64_t>;
   using shape_type = typename replace_axis_shape<typename A::shape_type, Axis, (K >= 0 ? make_extent(K) : dyn)>::type;
   using device_type = typename A::device_type;
-  using children_type = std::tuple<A>;
+  using children_type = node_children<A>;
   static constexpr std::string_view name = op::topk::name;
   static constexpr promotion_priority priority = priority_of<topk_node>;
   static constexpr int axis = Axis;
@@ -37,7 +37,7 @@ struct topk_node : node_base<topk_node<Axis, K, Part, A>> {
   children_type children;
   index_t k;
 
-  const A& arg() const { return std::get<0>(children); }
+  const A& arg() const { return children.c0; }
   sizes_t<shape_type::rank> sizes() const {
     auto s = arg().sizes();
     s[Axis] = k;

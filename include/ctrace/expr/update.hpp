@@ -27,7 +27,7 @@ struct update_node : node_base<update_node<Input, Version, Value, Shape>> {
   using value_type = typename Value::value_type;
   using shape_type = Shape;
   using device_type = typename Value::device_type;
-  using children_type = std::tuple<Value>;
+  using children_type = node_children<Value>;
   static constexpr std::string_view name = "update";
   static constexpr promotion_priority priority = priority_of<update_node>;
   static constexpr int input = Input;
@@ -36,7 +36,7 @@ struct update_node : node_base<update_node<Input, Version, Value, Shape>> {
   children_type children;
   sizes_t<Shape::rank> result_sizes;
 
-  const Value& value() const { return std::get<0>(children); }
+  const Value& value() const { return children.c0; }
   const sizes_t<Shape::rank>& sizes() const { return result_sizes; }
 };
 
@@ -67,15 +67,15 @@ struct scatter_node : node_base<scatter_node<MoveOp, X, V>> {
   using value_type = typename X::value_type;
   using shape_type = typename X::shape_type;
   using device_type = common_device_t<typename X::device_type, typename V::device_type>;
-  using children_type = std::tuple<X, V>;
+  using children_type = node_children<X, V>;
   static constexpr std::string_view name = "scatter";
   static constexpr promotion_priority priority = priority_of<scatter_node>;
 
   children_type children;
   MoveOp op;  // the view written through
 
-  const X& base() const { return std::get<0>(children); }
-  const V& source() const { return std::get<1>(children); }
+  const X& base() const { return children.c0; }
+  const V& source() const { return children.c1; }
   auto sizes() const { return base().sizes(); }  // by value: a base may compute its sizes
   std::string attributes() const {
     const std::string a = op.attributes();
@@ -88,15 +88,15 @@ struct index_put_node : node_base<index_put_node<X, I, V>> {
   using value_type = typename X::value_type;
   using shape_type = typename X::shape_type;
   using device_type = common_device_t<typename X::device_type, typename I::device_type, typename V::device_type>;
-  using children_type = std::tuple<X, I, V>;
+  using children_type = node_children<X, I, V>;
   static constexpr std::string_view name = "index_put";
   static constexpr promotion_priority priority = priority_of<index_put_node>;
 
   children_type children;
 
-  const X& base() const { return std::get<0>(children); }
-  const I& index() const { return std::get<1>(children); }
-  const V& source() const { return std::get<2>(children); }
+  const X& base() const { return children.c0; }
+  const I& index() const { return children.c1; }
+  const V& source() const { return children.c2; }
   auto sizes() const { return base().sizes(); }  // by value, as scatter_node
 };
 

@@ -10,6 +10,7 @@
 #include <type_traits>
 
 #include "ctrace/expr/binary.hpp"
+#include "ctrace/expr/children.hpp"
 #include "ctrace/expr/cast.hpp"
 #include "ctrace/expr/control.hpp"
 #include "ctrace/expr/input.hpp"
@@ -67,8 +68,8 @@ constexpr bool value_free_tree() {
   if constexpr (!is_value_free_v<Node>) {
     return false;
   } else if constexpr (requires { typename Node::children_type; }) {
-    return []<class... C>(std::tuple<C...>*) { return (value_free_tree<C>() && ...); }(
-        static_cast<typename Node::children_type*>(nullptr));
+    return []<class... C>(type_list<C...>) { return (value_free_tree<C>() && ...); }(
+        children_types_t<typename Node::children_type>{});
   } else {
     return true;
   }

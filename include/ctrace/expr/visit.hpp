@@ -5,6 +5,7 @@
 #include <utility>
 #include <type_traits>
 
+#include "ctrace/expr/children.hpp"
 #include "ctrace/expr/leaf.hpp"
 #include "ctrace/tensor/view.hpp"
 
@@ -16,7 +17,7 @@ void for_each_tensor_leaf(const Node& node, F&& f) {
   if constexpr (requires { node.value.owner(); }) {
     f(node);
   } else if constexpr (requires { node.children; }) {
-    std::apply([&](const auto&... child) { (for_each_tensor_leaf(child, f), ...); }, node.children);
+    apply_children([&](const auto&... c) { (for_each_tensor_leaf(c, f), ...); }, node.children);
   }
 }
 

@@ -18,6 +18,7 @@
 #include <utility>
 
 #include "ctrace/core/type_list.hpp"
+#include "ctrace/expr/children.hpp"
 #include "ctrace/expr/value_free.hpp"
 
 namespace ctrace {
@@ -48,14 +49,26 @@ struct int_list {};
 
 namespace detail {
 
+// The position of Key among the slots' keys, or -1, found by overload
+// resolution against a class with one base per slot (keys are unique: a node
+// is placed only when its key is new). Not a constexpr function comparing
+// keys with is_same_v: that function and each is_same_v are symbols named
+// after the whole DAG so far, and long graphs paid seconds mangling them
+// (bench/RESULTS.md, "Compile time"); nor std::is_same per pair (a class per
+// pair of nodes).
+template <class Key, std::size_t I>
+struct indexed_key {};
+template <class Seq, class... Keys>
+struct key_index;
+template <std::size_t... I, class... Keys>
+struct key_index<std::index_sequence<I...>, Keys...> : indexed_key<Keys, I>... {};
+template <class Key, std::size_t I>
+std::integral_constant<int, static_cast<int>(I)> position_of(const indexed_key<Key, I>*);  // never defined
+template <class Key>
+std::integral_constant<int, -1> position_of(const void*);
 template <class Key, class... Slots>
-constexpr int find_key() {
-  constexpr bool hits[] = {std::is_same_v<Key, typename Slots::key>..., false};
-  for (std::size_t i = 0; i < sizeof...(Slots); ++i) {
-    if (hits[i]) return static_cast<int>(i);
-  }
-  return -1;
-}
+inline constexpr int find_key_v =
+    decltype(position_of<Key>(static_cast<const key_index<std::index_sequence_for<Slots...>, typename Slots::key...>*>(nullptr)))::value;
 
 template <class Slots, class Node>
 struct add_node;
@@ -81,6 +94,10 @@ template <class... T>
 struct tuple_to_list<std::tuple<T...>> {
   using type = type_list<T...>;
 };
+template <class... T>
+struct tuple_to_list<node_children<T...>> {
+  using type = type_list<T...>;
+};
 
 template <class Node>
 using children_list_t = typename tuple_to_list<typename Node::children_type>::type;
@@ -91,7 +108,7 @@ template <class... Slots, class Node, int... Ids>
 struct place_node<type_list<Slots...>, Node, int_list<Ids...>> {
   using key = std::conditional_t<is_value_free_v<Node>, structural_key<Node, Ids...>,
                                  occurrence_key<Node, static_cast<int>(sizeof...(Slots))>>;
-  static constexpr int found = find_key<key, Slots...>();
+  static constexpr int found = find_key_v<key, Slots...>;
   static constexpr int id = found >= 0 ? found : static_cast<int>(sizeof...(Slots));
   using slots = std::conditional_t<(found >= 0), type_list<Slots...>,
                                    type_list<Slots..., dag_slot<key, dag_node<Node, Ids...>>>>;
@@ -159,7 +176,7 @@ namespace detail {
 template <class Slots, class Tuple, class V, std::size_t I = 0>
 void walk_children(const Tuple& children, V& v) {
   if constexpr (I < std::tuple_size_v<Tuple>) {
-    walk_dag<Slots>(std::get<I>(children), v);
+    walk_dag<Slots>(child<I>(children), v);
     using next = typename add_node<Slots, std::tuple_element_t<I, Tuple>>::slots;
     walk_children<next, Tuple, V, I + 1>(children, v);
   }

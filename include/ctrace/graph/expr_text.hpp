@@ -12,6 +12,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "ctrace/expr/children.hpp"
 #include "ctrace/expr/leaf.hpp"
 #include "ctrace/expr/node.hpp"
 
@@ -85,7 +86,7 @@ class expr_printer {
     if constexpr (requires { node.value.owner(); }) {
       if (input_id(node) < 0) inputs_.push_back({node.value.data(), layout_of(node), type_text<Node>()});
     } else if constexpr (requires { node.children; }) {
-      std::apply([&](const auto&... c) { (collect_inputs(c), ...); }, node.children);
+      apply_children([&](const auto&... c) { (collect_inputs(c), ...); }, node.children);
     }
   }
 
@@ -101,7 +102,7 @@ class expr_printer {
     } else {
       std::vector<std::string> args;
       if constexpr (requires { node.children; }) {
-        std::apply([&](const auto&... c) { (args.push_back(emit(c)), ...); }, node.children);
+        apply_children([&](const auto&... c) { (args.push_back(emit(c)), ...); }, node.children);
       }
       const int id = next_id_++;
       body_ << "  %" << id << " : " << type_text<Node>() << " = " << Node::name << '(';

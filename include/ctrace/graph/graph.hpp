@@ -200,6 +200,58 @@ struct result_parts<with_updates_t<R, U...>> {
 
 // The in-place updates among a graph's nodes: the last version of each
 // input, which is written back after a call.
+//
+// The loops are plain functions over the plan's arrays, and node types are
+// told apart by the address of a tag: members, lambdas and is_same_v
+// instantiations of update_plan<...> would be symbols named after every node
+// of the graph, and long graphs paid seconds mangling them (bench/RESULTS.md,
+// "Compile time").
+struct update_arrays {
+  const int* input;
+  const int* version;
+  const void* const* type;  // a tag per update node's type, null for other nodes
+  std::size_t n;
+};
+// Whether update node i has the type of an earlier update node.
+constexpr bool same_type_as_earlier(const update_arrays& a, std::size_t i) {
+  if (a.type[i] == nullptr) return false;
+  for (std::size_t j = 0; j < i; ++j) {
+    if (a.type[j] == a.type[i]) return true;
+  }
+  return false;
+}
+// Two nodes of different types that are the same version of one input: two
+// updates made from one stale value, which cannot both be written back.
+// (Two nodes of one type whose children carry run-time values, such as
+// slice bounds, cannot be told apart while compiling; the first is used.)
+constexpr bool updates_diverge(const update_arrays& a) {
+  for (std::size_t i = 0; i < a.n; ++i) {
+    for (std::size_t j = i + 1; j < a.n; ++j) {
+      if (a.input[i] >= 0 && a.input[i] == a.input[j] && a.version[i] > 0 && a.version[i] == a.version[j] &&
+          !same_type_as_earlier(a, j)) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+constexpr bool update_is_final(const update_arrays& a, std::size_t i) {
+  if (a.input[i] < 0 || a.version[i] == 0 || same_type_as_earlier(a, i)) return false;
+  for (std::size_t j = 0; j < a.n; ++j) {
+    if (a.input[j] == a.input[i] && a.version[j] > a.version[i]) return false;
+  }
+  return true;
+}
+constexpr int count_final_updates(const update_arrays& a) {
+  int n = 0;
+  for (std::size_t i = 0; i < a.n; ++i) n += update_is_final(a, i) ? 1 : 0;
+  return n;
+}
+template <class T>
+struct type_tag {
+  static constexpr char id = 0;
+};
+
 template <class Nodes>
 struct update_plan;
 template <class... N>
@@ -207,46 +259,15 @@ struct update_plan<type_list<N...>> {
   static constexpr std::array<int, sizeof...(N)> input{version_of<typename N::node_type>::input...};
   static constexpr std::array<int, sizeof...(N)> version{
       (is_update_node_v<typename N::node_type> ? version_of<typename N::node_type>::version : 0)...};
-  template <class T>
-  static constexpr std::size_t first_of_type() {
-    constexpr bool same[] = {std::is_same_v<T, typename N::node_type>..., false};
-    std::size_t i = 0;
-    while (!same[i]) ++i;
-    return i;
-  }
-  static constexpr std::array<std::size_t, sizeof...(N)> first{first_of_type<typename N::node_type>()...};
-  static constexpr std::array<bool, sizeof...(N)> same_type_as_earlier = [] {
-    std::array<bool, sizeof...(N)> r{};
-    for (std::size_t i = 0; i < sizeof...(N); ++i) r[i] = first[i] < i;
-    return r;
-  }();
-  // Two nodes of different types that are the same version of one input: two
-  // updates made from one stale value, which cannot both be written back.
-  // (Two nodes of one type whose children carry run-time values, such as
-  // slice bounds, cannot be told apart while compiling; the first is used.)
-  static constexpr bool diverging = [] {
-    for (std::size_t i = 0; i < sizeof...(N); ++i) {
-      for (std::size_t j = i + 1; j < sizeof...(N); ++j) {
-        if (input[i] >= 0 && input[i] == input[j] && version[i] > 0 && version[i] == version[j] &&
-            !same_type_as_earlier[j]) {
-          return true;
-        }
-      }
-    }
-    return false;
-  }();
-  static constexpr bool is_final(std::size_t i) {
-    if (input[i] < 0 || version[i] == 0 || same_type_as_earlier[i]) return false;
-    for (std::size_t j = 0; j < sizeof...(N); ++j) {
-      if (input[j] == input[i] && version[j] > version[i]) return false;
-    }
-    return true;
-  }
-  static constexpr int final_count = [] {
-    int n = 0;
-    for (std::size_t i = 0; i < sizeof...(N); ++i) n += is_final(i) ? 1 : 0;
-    return n;
-  }();
+  static constexpr std::array<const void*, sizeof...(N)> type{
+      (is_update_node_v<typename N::node_type>
+           ? static_cast<const void*>(
+                 &type_tag<std::conditional_t<is_update_node_v<typename N::node_type>, typename N::node_type, void>>::id)
+           : nullptr)...};
+  static constexpr update_arrays arrays{input.data(), version.data(), type.data(), sizeof...(N)};
+  static constexpr bool diverging = updates_diverge(arrays);
+  static constexpr bool is_final(std::size_t i) { return update_is_final(arrays, i); }
+  static constexpr int final_count = count_final_updates(arrays);
 };
 // A function whose graph writes nothing back (a gradient graph: it runs the
 // forward computation again and must not repeat its in-place effects).

@@ -14,6 +14,14 @@ namespace ctrace {
 
 namespace detail {
 
+// A plain function, not a lambda in the class below: a lambda there is a
+// symbol named after every node of the graph (slow to mangle, see dag.hpp).
+constexpr std::size_t total_relations(const relation_list* const* lists, std::size_t n) {
+  std::size_t total = 0;
+  for (std::size_t i = 0; i < n; ++i) total += static_cast<std::size_t>(lists[i]->count);
+  return total;
+}
+
 template <class Nodes>
 struct relation_capacity;
 // Loops over arrays rather than fold expressions over the nodes: clang
@@ -21,11 +29,7 @@ struct relation_capacity;
 template <class... N>
 struct relation_capacity<type_list<N...>> {
   static constexpr std::array<const relation_list*, sizeof...(N)> lists{&node_relations<typename N::node_type>::value...};
-  static constexpr std::size_t value = [] {
-    std::size_t n = 0;
-    for (const relation_list* l : lists) n += static_cast<std::size_t>(l->count);
-    return n;
-  }();
+  static constexpr std::size_t value = total_relations(lists.data(), lists.size());
   template <class F>
   static constexpr void each(F&& f) {
     for (const relation_list* l : lists) f(*l);

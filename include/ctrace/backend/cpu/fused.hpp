@@ -17,12 +17,12 @@
 #include <tuple>
 #include <type_traits>
 #include <utility>
-#include <variant>
 
 #include "ctrace/backend/cpu/packet_math.hpp"
 #include "ctrace/core/type_list.hpp"
 #include "ctrace/expr/binary.hpp"
 #include "ctrace/expr/cast.hpp"
+#include "ctrace/expr/children.hpp"
 #include "ctrace/expr/input.hpp"
 #include "ctrace/expr/unary.hpp"
 #include "ctrace/expr/where.hpp"
@@ -48,98 +48,61 @@ inline constexpr bool is_fusable_v<where_node<C, A, B>> = true;
 
 namespace fused {
 
-// Where a node sits under the root: the child index at each level.
-template <std::size_t... I>
-struct path {};
-
-template <class P, std::size_t I>
-struct extend;
-template <std::size_t... P, std::size_t I>
-struct extend<path<P...>, I> {
-  using type = path<P..., I>;
-};
-
-// Follows a path from the root to a node object.
-template <class Node>
-const auto& at(const Node& n, path<>) {
-  return n;
-}
-template <class Node, std::size_t I, std::size_t... Rest>
-const auto& at(const Node& n, path<I, Rest...>) {
-  return at(std::get<I>(n.children), path<Rest...>{});
-}
-
-// One slot of the program: the node, where it is, and its operands' slots.
-template <class Node, class Path, bool Operand, std::size_t... Operands>
+// One slot of the program: the node and its operands' slots.
+template <class Node, bool Operand, std::size_t... Operands>
 struct slot {
   using node = Node;
-  using where = Path;
   static constexpr bool is_operand = Operand;
   static constexpr std::array<std::size_t, sizeof...(Operands)> operands{Operands...};
 };
 
 // A fused program goes at most this deep; below, a subtree is an operand
 // read through its own program (still in the same pass, no temporary). This
-// bounds the path types, and so keeps the compile time of long chains linear.
+// keeps the compile time of long chains linear.
 inline constexpr std::size_t max_program_depth = 12;
 
-template <class P>
-inline constexpr std::size_t path_length = 0;
-template <std::size_t... I>
-inline constexpr std::size_t path_length<path<I...>> = sizeof...(I);
+template <class Node, std::size_t Depth>
+inline constexpr bool fuses_at = is_fusable_v<Node> && (Depth < max_program_depth);
 
-template <class Node, class Path, std::size_t Offset,
-          bool Fusable = is_fusable_v<Node> && (path_length<Path> < max_program_depth)>
+// How many slots a subtree takes (computed apart from the slots themselves,
+// so that each node is flattened once, at its final offset).
+template <class Node, std::size_t Depth, bool Fuses = fuses_at<Node, Depth>>
+inline constexpr std::size_t subtree_slots = 1;
+template <class Children, std::size_t Depth>
+inline constexpr std::size_t children_slots = 0;
+template <class... C, std::size_t Depth>
+inline constexpr std::size_t children_slots<type_list<C...>, Depth> = (subtree_slots<C, Depth> + ...);
+template <class Node, std::size_t Depth>
+inline constexpr std::size_t subtree_slots<Node, Depth, true> =
+    1 + children_slots<children_types_t<typename Node::children_type>, Depth + 1>;
+
+template <class Node, std::size_t Depth, std::size_t Offset, bool Fuses = fuses_at<Node, Depth>>
 struct flatten {
-  using type = type_list<slot<Node, Path, true>>;
-  static constexpr std::size_t size = 1;
+  using type = type_list<slot<Node, true>>;
 };
 
-template <class Node, class Path, std::size_t Offset, class Seq>
+template <class Node, std::size_t Depth, std::size_t Offset, class Children, class Seq>
 struct flatten_children;
-template <class Node, class Path, std::size_t Offset, std::size_t... I>
-struct flatten_children<Node, Path, Offset, std::index_sequence<I...>> {
-  using children = typename Node::children_type;
-  static constexpr std::array<std::size_t, sizeof...(I)> sizes{
-      flatten<std::tuple_element_t<I, children>, typename extend<Path, I>::type, 0>::size...};
+template <class Node, std::size_t Depth, std::size_t Offset, class... C, std::size_t... I>
+struct flatten_children<Node, Depth, Offset, type_list<C...>, std::index_sequence<I...>> {
   static constexpr std::array<std::size_t, sizeof...(I) + 1> starts = [] {
+    constexpr std::size_t sizes[] = {subtree_slots<C, Depth + 1>...};
     std::array<std::size_t, sizeof...(I) + 1> s{};
     for (std::size_t i = 0; i < sizeof...(I); ++i) s[i + 1] = s[i] + sizes[i];
     return s;
   }();
-  static constexpr std::size_t total = starts[sizeof...(I)];
-  using type = concat_t<
-      typename flatten<std::tuple_element_t<I, children>, typename extend<Path, I>::type, Offset + starts[I]>::type...,
-      type_list<slot<Node, Path, false, (Offset + starts[I + 1] - 1)...>>>;
+  using type = concat_t<typename flatten<C, Depth + 1, Offset + starts[I]>::type...,
+                        type_list<slot<Node, false, (Offset + starts[I + 1] - 1)...>>>;
 };
 
-template <class Node, class Path, std::size_t Offset>
-struct flatten<Node, Path, Offset, true> {
-  using kids = flatten_children<Node, Path, Offset, std::make_index_sequence<std::tuple_size_v<typename Node::children_type>>>;
-  using type = typename kids::type;
-  static constexpr std::size_t size = kids::total + 1;
+template <class Node, std::size_t Depth, std::size_t Offset>
+struct flatten<Node, Depth, Offset, true> {
+  using kids = children_types_t<typename Node::children_type>;
+  using type = typename flatten_children<Node, Depth, Offset, kids, std::make_index_sequence<kids::size>>::type;
 };
 
 template <class Root>
-using program_t = typename flatten<Root, path<>, 0>::type;
-
-// What a slot keeps while evaluating: an operand's evaluator, or the op.
-template <class Slot, int R, bool Operand = Slot::is_operand>
-struct slot_state {
-  using type = evaluator<typename Slot::node, R>;
-};
-template <class Slot, int R>
-struct slot_state<Slot, R, false> {
-  using type = std::monostate;
-};
-template <class Op, class A, class Path, std::size_t... O, int R>
-struct slot_state<slot<unary_node<Op, A>, Path, false, O...>, R, false> {
-  using type = Op;
-};
-template <class Op, class A, class B, class Path, std::size_t... O, int R>
-struct slot_state<slot<binary_node<Op, A, B>, Path, false, O...>, R, false> {
-  using type = Op;
-};
+using program_t = typename flatten<Root, 0, 0>::type;
 
 template <class N>
 struct op_vectorizable : std::false_type {};
@@ -191,38 +154,70 @@ struct fused_evaluator {
   }
   static constexpr std::array<std::size_t, slots> alias_of = alias_targets(std::make_index_sequence<slots>{});
 
-  // The operand slots (each read once), in program order, and each slot's
-  // place among them.
+  // Interior slots whose op holds values (clamp's bounds) keep a copy of it;
+  // the other ops are empty and made where they are used.
+  template <std::size_t K>
+  static constexpr bool op_holds_values() {
+    if constexpr (slot_k<K>::is_operand || !requires { typename node_k<K>::op_type; }) {
+      return false;
+    } else {
+      using Op = typename node_k<K>::op_type;
+      return !(std::is_empty_v<Op> && std::is_default_constructible_v<Op>);
+    }
+  }
+
+  // The operand slots (each read once) and the slots whose ops are kept, in
+  // program order, and each slot's place among them.
   template <std::size_t... K>
   static constexpr std::array<bool, slots> operand_flags(std::index_sequence<K...>) {
     return {(slot_k<K>::is_operand && alias_of[K] == K)...};
   }
+  template <std::size_t... K>
+  static constexpr std::array<bool, slots> op_flags(std::index_sequence<K...>) {
+    return {op_holds_values<K>()...};
+  }
   static constexpr std::array<bool, slots> is_operand_slot = operand_flags(std::make_index_sequence<slots>{});
-  static constexpr std::size_t operand_count = [] {
+  static constexpr std::array<bool, slots> is_op_slot = op_flags(std::make_index_sequence<slots>{});
+  static constexpr std::size_t count_of(const std::array<bool, slots>& flags) {
     std::size_t n = 0;
-    for (bool b : is_operand_slot) n += b ? 1 : 0;
+    for (bool b : flags) n += b ? 1 : 0;
     return n;
-  }();
-  static constexpr std::array<std::size_t, slots> operand_index = [] {
+  }
+  static constexpr std::array<std::size_t, slots> index_among(const std::array<bool, slots>& flags) {
     std::array<std::size_t, slots> idx{};
     std::size_t n = 0;
-    for (std::size_t k = 0; k < slots; ++k) idx[k] = is_operand_slot[k] ? n++ : slots;
+    for (std::size_t k = 0; k < slots; ++k) idx[k] = flags[k] ? n++ : slots;
     return idx;
-  }();
-  static constexpr std::array<std::size_t, operand_count> operand_slot = [] {
-    std::array<std::size_t, operand_count> o{};
+  }
+  template <std::size_t N>
+  static constexpr std::array<std::size_t, N> slots_of(const std::array<bool, slots>& flags) {
+    std::array<std::size_t, N> o{};
+    std::size_t n = 0;
     for (std::size_t k = 0; k < slots; ++k) {
-      if (is_operand_slot[k]) o[operand_index[k]] = k;
+      if (flags[k]) o[n++] = k;
     }
     return o;
-  }();
+  }
+  static constexpr std::size_t operand_count = count_of(is_operand_slot);
+  static constexpr std::array<std::size_t, slots> operand_index = index_among(is_operand_slot);
+  static constexpr std::array<std::size_t, operand_count> operand_slot = slots_of<operand_count>(is_operand_slot);
+  static constexpr std::size_t op_count = count_of(is_op_slot);
+  static constexpr std::array<std::size_t, slots> op_index = index_among(is_op_slot);
+  static constexpr std::array<std::size_t, op_count> op_slot = slots_of<op_count>(is_op_slot);
 
-  template <std::size_t K>
-  using state_k = std::conditional_t<slot_k<K>::is_operand && !is_operand_slot[K], std::monostate,
-                                     typename fused::slot_state<slot_k<K>, R>::type>;
-  template <std::size_t... K>
-  static auto state_tuple(std::index_sequence<K...>) -> flat_tuple<state_k<K>...>;
-  using state_type = decltype(state_tuple(std::make_index_sequence<slots>{}));
+  // State: one evaluator per operand, one copy per kept op. Members are read
+  // as their indexed_member base (a cast, not a get<> function per element:
+  // long programs have hundreds of them).
+  template <std::size_t O>
+  using operand_eval_t = evaluator<node_k<operand_slot[O]>, R>;
+  template <std::size_t J>
+  using op_t = typename node_k<op_slot[J]>::op_type;
+  template <std::size_t... O>
+  static auto operands_type(std::index_sequence<O...>) -> flat_tuple<operand_eval_t<O>...>;
+  template <std::size_t... J>
+  static auto ops_type(std::index_sequence<J...>) -> flat_tuple<op_t<J>...>;
+  using operands_state = decltype(operands_type(std::make_index_sequence<operand_count>{}));
+  using ops_state = decltype(ops_type(std::make_index_sequence<op_count>{}));
 
   template <std::size_t K>
   static constexpr bool slot_vectorizable() {
@@ -237,14 +232,11 @@ struct fused_evaluator {
   }
   static constexpr bool vectorizable = all_vectorizable(std::make_index_sequence<slots>{});
 
-  template <std::size_t... K>
-  static constexpr int count_leaves(std::index_sequence<K...>) {
-    return (0 + ... + [] {
-      if constexpr (is_operand_slot[K]) return evaluator<node_k<K>, R>::leaf_count;
-      else return 0;
-    }());
+  template <std::size_t... O>
+  static constexpr int count_leaves(std::index_sequence<O...>) {
+    return (0 + ... + operand_eval_t<O>::leaf_count);
   }
-  static constexpr int leaf_count = count_leaves(std::make_index_sequence<slots>{});
+  static constexpr int leaf_count = count_leaves(std::make_index_sequence<operand_count>{});
 
   // Whether the program is arithmetic only (no unary functions such as tanh):
   // such loops are bound by memory, and streaming stores help them. Measured,
@@ -257,145 +249,166 @@ struct fused_evaluator {
   }
   static constexpr bool memory_bound = arithmetic_only(std::make_index_sequence<slots>{});
 
-  state_type state;
+  operands_state operands;
+  ops_state ops;
 
-  fused_evaluator(const Root& root, const sizes_t<R>& iter)
-      : state(make_state(root, iter, std::make_index_sequence<slots>{})) {}
+  fused_evaluator(const Root& root, const sizes_t<R>& iter) : fused_evaluator(locate(root), iter) {}
 
   template <class V>
   void visit_strides(V& v) {
-    visit(v, std::make_index_sequence<slots>{});
+    visit(v, std::make_index_sequence<operand_count>{});
   }
 
   template <bool Contiguous>
   struct row;
   template <bool Contiguous>
   row<Contiguous> make_row(const index_t* outer) const {
-    return {make_row_state<Contiguous>(outer, std::make_index_sequence<slots>{})};
+    return make_row<Contiguous>(outer, std::make_index_sequence<operand_count>{});
   }
 
  private:
+  // Where each slot's node is, found in one walk of the subtree (one
+  // function per interior slot; operands are recorded by their parent).
+  struct node_addresses {
+    const void* at[slots];
+  };
+  static node_addresses locate(const Root& root) {
+    node_addresses a;
+    gather<slots - 1>(root, a);
+    return a;
+  }
   template <std::size_t K>
-  static auto make_slot(const Root& root, const sizes_t<R>& iter) {
-    const auto& n = fused::at(root, typename slot_k<K>::where{});
-    using S = state_k<K>;
-    if constexpr (std::is_same_v<S, std::monostate>) return S{};
-    else if constexpr (slot_k<K>::is_operand) return S(n, iter);
-    else return S(n.op);
+  static void gather(const node_k<K>& n, node_addresses& a) {
+    constexpr auto& kids = slot_k<K>::operands;
+    a.at[K] = &n;
+    if constexpr (kids.size() >= 1) {
+      if constexpr (slot_k<kids[0]>::is_operand) a.at[kids[0]] = &n.children.c0;
+      else gather<kids[0]>(n.children.c0, a);
+    }
+    if constexpr (kids.size() >= 2) {
+      if constexpr (slot_k<kids[1]>::is_operand) a.at[kids[1]] = &n.children.c1;
+      else gather<kids[1]>(n.children.c1, a);
+    }
+    if constexpr (kids.size() >= 3) {
+      if constexpr (slot_k<kids[2]>::is_operand) a.at[kids[2]] = &n.children.c2;
+      else gather<kids[2]>(n.children.c2, a);
+    }
   }
-  template <std::size_t... K>
-  static state_type make_state(const Root& root, const sizes_t<R>& iter, std::index_sequence<K...>) {
-    return state_type{{make_slot<K>(root, iter)}...};
+  fused_evaluator(const node_addresses& a, const sizes_t<R>& iter)
+      : fused_evaluator(a, iter, std::make_index_sequence<operand_count>{}, std::make_index_sequence<op_count>{}) {}
+  template <std::size_t... O, std::size_t... J>
+  fused_evaluator(const node_addresses& a, const sizes_t<R>& iter, std::index_sequence<O...>, std::index_sequence<J...>)
+      : operands{{operand_eval_t<O>(*static_cast<const node_k<operand_slot[O]>*>(a.at[operand_slot[O]]), iter)}...},
+        ops{{static_cast<const node_k<op_slot[J]>*>(a.at[op_slot[J]])->op}...} {}
+
+  template <class V, std::size_t... O>
+  void visit(V& v, std::index_sequence<O...>) {
+    (static_cast<indexed_member<O, operand_eval_t<O>>&>(operands).value.visit_strides(v), ...);
   }
 
-  template <class V, std::size_t... K>
-  void visit(V& v, std::index_sequence<K...>) {
-    (
-        [&] {
-          if constexpr (is_operand_slot[K]) ctrace::get<K>(state).visit_strides(v);
-        }(),
-        ...);
+  template <bool Contiguous, std::size_t O>
+  using operand_row_t = fused::operand_row_t<operand_eval_t<O>, Contiguous>;
+  template <bool Contiguous, std::size_t... O>
+  static auto rows_type(std::index_sequence<O...>) -> flat_tuple<operand_row_t<Contiguous, O>...>;
+  template <bool Contiguous>
+  using rows_t = decltype(rows_type<Contiguous>(std::make_index_sequence<operand_count>{}));
+
+  template <bool Contiguous, std::size_t... O>
+  row<Contiguous> make_row(const index_t* outer, std::index_sequence<O...>) const {
+    return {rows_t<Contiguous>{{static_cast<const indexed_member<O, operand_eval_t<O>>&>(operands)
+                                     .value.template make_row<Contiguous>(outer)}...},
+            ops};
   }
 
-  template <bool Contiguous, std::size_t K>
-  auto make_row_slot(const index_t* outer) const {
-    if constexpr (is_operand_slot[K]) return ctrace::get<K>(state).template make_row<Contiguous>(outer);
-    else return ctrace::get<K>(state);
-  }
-  template <bool Contiguous, std::size_t... K>
-  auto make_row_state(const index_t* outer, std::index_sequence<K...>) const {
-    return flat_tuple<decltype(make_row_slot<Contiguous, K>(outer))...>{{make_row_slot<Contiguous, K>(outer)}...};
-  }
+  // An operand's value, boxed by element type: a vector type used as a
+  // template argument would lose its attributes (and g++ warns).
+  template <class T, bool Packet>
+  struct box {
+    T v;
+  };
+  template <class T>
+  struct box<T, true> {
+    packet_t<T> v;
+  };
+  template <bool Packet, std::size_t... O>
+  static auto values_type(std::index_sequence<O...>) -> flat_tuple<box<value_k<operand_slot[O]>, Packet>...>;
+  template <bool Packet>
+  using values_t = decltype(values_type<Packet>(std::make_index_sequence<operand_count>{}));
 
  public:
   template <bool Contiguous>
   struct row {
-    using state_t = decltype(std::declval<const fused_evaluator&>().template make_row_state<Contiguous>(
-        nullptr, std::make_index_sequence<slots>{}));
-    state_t parts;
+    rows_t<Contiguous> rows;
+    ops_state ops;
 
-    typename Root::value_type coeff(index_t j) const { return compute<false, slots - 1>(load<false>(j)); }
-    auto packet(index_t j) const { return compute<true, slots - 1>(load<true>(j)); }
+    typename Root::value_type coeff(index_t j) const {
+      return compute<false, slots - 1>(ops, load<false>(j, std::make_index_sequence<operand_count>{}));
+    }
+    auto packet(index_t j) const {
+      return compute<true, slots - 1>(ops, load<true>(j, std::make_index_sequence<operand_count>{}));
+    }
 
    private:
-    // An operand's value, boxed by element type: a vector type used as a
-    // template argument would lose its attributes (and g++ warns).
-    template <class T, bool Packet>
-    struct box {
-      T v;
-    };
-    template <class T>
-    struct box<T, true> {
-      packet_t<T> v;
-    };
-    template <bool Packet, std::size_t... O>
-    static auto operands_type(std::index_sequence<O...>) -> flat_tuple<box<value_k<operand_slot[O]>, Packet>...>;
-    template <bool Packet>
-    using operands_t = decltype(operands_type<Packet>(std::make_index_sequence<operand_count>{}));
-
     // Every operand's value for element (or packet) j.
-    template <bool Packet>
-    CTRACE_INLINE operands_t<Packet> load(index_t j) const {
-      return load_all<Packet>(j, std::make_index_sequence<operand_count>{});
-    }
     template <bool Packet, std::size_t... O>
-    CTRACE_INLINE operands_t<Packet> load_all(index_t j, std::index_sequence<O...>) const {
-      operands_t<Packet> v;
-      (load_one<Packet, O>(v, j), ...);
+    CTRACE_INLINE values_t<Packet> load(index_t j, std::index_sequence<O...>) const {
+      values_t<Packet> v;
+      if constexpr (Packet) {
+        ((static_cast<indexed_member<O, box<value_k<operand_slot[O]>, true>>&>(v).value.v =
+              static_cast<const indexed_member<O, operand_row_t<Contiguous, O>>&>(rows).value.packet(j)),
+         ...);
+      } else {
+        ((static_cast<indexed_member<O, box<value_k<operand_slot[O]>, false>>&>(v).value.v =
+              static_cast<const indexed_member<O, operand_row_t<Contiguous, O>>&>(rows).value.coeff(j)),
+         ...);
+      }
       return v;
     }
-    template <bool Packet, std::size_t O>
-    CTRACE_INLINE void load_one(operands_t<Packet>& v, index_t j) const {
-      constexpr std::size_t K = operand_slot[O];
-      if constexpr (Packet) ctrace::get<O>(v).v = ctrace::get<K>(parts).packet(j);
-      else ctrace::get<O>(v).v = ctrace::get<K>(parts).coeff(j);
-    }
-    // Slot K's value from the operands' values. The program is a tree, so
-    // each interior slot has one user: computing it where it is used, by
-    // recursion from the root, evaluates it once and keeps it in registers.
-    template <bool Packet, std::size_t K, class Operands>
-    CTRACE_INLINE auto compute(const Operands& v) const {
-      using N = node_k<K>;
-      constexpr auto& ops = slot_k<K>::operands;
-      if constexpr (slot_k<K>::is_operand) {
-        return ctrace::get<operand_index[alias_of[K]]>(v).v;
-      } else if constexpr (is_cast<N>()) {
-        return convert<value_k<K>>(compute<false, ops[0]>(v));
-      } else if constexpr (is_unary<N>()) {
-        using In = value_k<ops[0]>;
-        const auto& op = ctrace::get<K>(parts);
-        if constexpr (Packet) return packet_op<typename N::op_type, In>::run(op, compute<true, ops[0]>(v));
-        else if constexpr (is_half_v<In>) return convert<value_k<K>>(op(static_cast<float>(compute<false, ops[0]>(v))));
-        else return op(compute<false, ops[0]>(v));
-      } else if constexpr (is_binary<N>()) {
-        using In = value_k<ops[0]>;
-        const auto& op = ctrace::get<K>(parts);
-        if constexpr (Packet) {
-          return packet_op<typename N::op_type, In>::run(op, compute<true, ops[0]>(v), compute<true, ops[1]>(v));
-        } else if constexpr (is_half_v<In>) {
-          return convert<value_k<K>>(
-              op(static_cast<float>(compute<false, ops[0]>(v)), static_cast<float>(compute<false, ops[1]>(v))));
-        } else {
-          return op(compute<false, ops[0]>(v), compute<false, ops[1]>(v));
-        }
-      } else {  // where
-        return compute<false, ops[0]>(v) ? compute<false, ops[1]>(v) : compute<false, ops[2]>(v);
-      }
-    }
-
-    template <class N>
-    static constexpr bool is_unary() {
-      return requires { typename N::op_type; } && std::tuple_size_v<typename N::children_type> == 1;
-    }
-    template <class N>
-    static constexpr bool is_binary() {
-      return requires { typename N::op_type; } && std::tuple_size_v<typename N::children_type> == 2;
-    }
-    template <class N>
-    static constexpr bool is_cast() {
-      return requires { N::is_cast_node; };
-    }
   };
+
+ private:
+  // Slot K's value from the operands' values. The program is a tree, so
+  // each interior slot has one user: computing it where it is used, by
+  // recursion from the root, evaluates it once and keeps it in registers.
+  // (Shared by both kinds of rows: it reads values and ops only.)
+  template <std::size_t K>
+  CTRACE_INLINE static auto op_of(const ops_state& ops) {
+    if constexpr (is_op_slot[K]) {
+      return static_cast<const indexed_member<op_index[K], typename node_k<K>::op_type>&>(ops).value;
+    } else {
+      return typename node_k<K>::op_type{};
+    }
+  }
+  template <bool Packet, std::size_t K>
+  CTRACE_INLINE static auto compute(const ops_state& ops, const values_t<Packet>& v) {
+    using N = node_k<K>;
+    constexpr auto& args = slot_k<K>::operands;
+    if constexpr (slot_k<K>::is_operand) {
+      constexpr std::size_t O = operand_index[alias_of[K]];
+      return static_cast<const indexed_member<O, box<value_k<operand_slot[O]>, Packet>>&>(v).value.v;
+    } else if constexpr (requires { N::is_cast_node; }) {
+      return convert<value_k<K>>(compute<false, args[0]>(ops, v));
+    } else if constexpr (requires { typename N::op_type; } && args.size() == 1) {
+      using In = value_k<args[0]>;
+      const auto op = op_of<K>(ops);
+      if constexpr (Packet) return packet_op<typename N::op_type, In>::run(op, compute<true, args[0]>(ops, v));
+      else if constexpr (is_half_v<In>) return convert<value_k<K>>(op(static_cast<float>(compute<false, args[0]>(ops, v))));
+      else return op(compute<false, args[0]>(ops, v));
+    } else if constexpr (requires { typename N::op_type; } && args.size() == 2) {
+      using In = value_k<args[0]>;
+      const auto op = op_of<K>(ops);
+      if constexpr (Packet) {
+        return packet_op<typename N::op_type, In>::run(op, compute<true, args[0]>(ops, v), compute<true, args[1]>(ops, v));
+      } else if constexpr (is_half_v<In>) {
+        return convert<value_k<K>>(
+            op(static_cast<float>(compute<false, args[0]>(ops, v)), static_cast<float>(compute<false, args[1]>(ops, v))));
+      } else {
+        return op(compute<false, args[0]>(ops, v), compute<false, args[1]>(ops, v));
+      }
+    } else {  // where
+      return compute<false, args[0]>(ops, v) ? compute<false, args[1]>(ops, v) : compute<false, args[2]>(ops, v);
+    }
+  }
 };
 
 }  // namespace ctrace::cpu_backend
