@@ -121,17 +121,21 @@ int main() {
   const auto p32 = matmul(a, w);
   using simt = cb::simt_default_tile<float>;
   // tf32x3_tile<BM, BN, BK, warp m, warp n, stages, blocks per SM>
-  sweep_row<config<simt, 256>>("tf32x3_128x128x32_3stages (default)", out, p32, ref32, 1e-5);
+  sweep_row<config<simt, 256>>("tf32x3_wgmma_128x128x32_3stages (default)", out, p32, ref32, 1e-5);
+  cb::gemm_options().allow_wgmma = false;  // the mma.sync kernel's tiles
+  sweep_row<config<simt, 256, cb::mma_default_tile, cb::tf32x3_tile<128, 128, 32, 64, 32, 2>>>(
+      "tf32x3_mma_128x128x32_2stages", out, p32, ref32, 1e-5);
   sweep_row<config<simt, 256, cb::mma_default_tile, cb::tf32x3_tile<128, 128, 16, 64, 32, 4>>>(
-      "tf32x3_128x128x16_4stages", out, p32, ref32, 1e-5);
+      "tf32x3_mma_128x128x16_4stages (default without wgmma)", out, p32, ref32, 1e-5);
   sweep_row<config<simt, 256, cb::mma_default_tile, cb::tf32x3_tile<128, 128, 16, 64, 32, 3>>>(
-      "tf32x3_128x128x16_3stages", out, p32, ref32, 1e-5);
-  sweep_row<config<simt, 256, cb::mma_default_tile, cb::tf32x3_tile<128, 128, 32, 32, 64, 3>>>(
-      "tf32x3_128x128x32_warps32x64", out, p32, ref32, 1e-5);
+      "tf32x3_mma_128x128x16_3stages", out, p32, ref32, 1e-5);
+  sweep_row<config<simt, 256, cb::mma_default_tile, cb::tf32x3_tile<128, 128, 32, 32, 64, 2>>>(
+      "tf32x3_mma_128x128x32_2stages_warps32x64", out, p32, ref32, 1e-5);
   sweep_row<config<simt, 256, cb::mma_default_tile, cb::tf32x3_tile<128, 256, 16, 64, 64, 3>>>(
-      "tf32x3_128x256x16_3stages", out, p32, ref32, 1e-5);
+      "tf32x3_mma_128x256x16_3stages", out, p32, ref32, 1e-5);
   sweep_row<config<simt, 256, cb::mma_default_tile, cb::tf32x3_tile<256, 128, 16, 64, 64, 3>>>(
-      "tf32x3_256x128x16_3stages", out, p32, ref32, 1e-5);
+      "tf32x3_mma_256x128x16_3stages", out, p32, ref32, 1e-5);
+  cb::gemm_options().allow_wgmma = true;
   cb::gemm_options().f32_tensor_cores = false;
   // simt_tile<warps m, warps n, 4x4 chunks m, chunks n, BK, blocks per SM, lanes m>
   sweep_row<config<cb::simt_tile<2, 4, 2, 2, 8, 2, 8>, 256>>("simt_128x128_bk8_lanes8x4 (default)", out, p32, ref32, 1e-5);

@@ -46,7 +46,7 @@ TEST_CASE("f32 matmul agrees with a double reference, at sizes off the tiles") {
       const f32_tensor_cores_scope scope(tensor_cores);
       auto z = poisoned<float, shape_of<M, N>>({s.m, s.n});
       z.assign(matmul(a, b));
-      CHECK(last_gemm_kernel() == (tensor_cores ? gemm_kernel::tf32x3 : gemm_kernel::simt));
+      CHECK(last_gemm_kernel() == (tensor_cores ? f32_tensor_core_kernel() : gemm_kernel::simt));
       check_product(to_vector(z), ref.value, ref.magnitude, 1e-5);
     }
   }

@@ -142,6 +142,27 @@ class f32_tensor_cores_scope {
   bool previous_;
 };
 
+// Lets wgmma take the products it can (16-bit and 3xTF32), or not, for the scope.
+class allow_wgmma_scope {
+ public:
+  explicit allow_wgmma_scope(bool on) : previous_(cuda_backend::gemm_options().allow_wgmma) {
+    cuda_backend::gemm_options().allow_wgmma = on;
+  }
+  ~allow_wgmma_scope() { cuda_backend::gemm_options().allow_wgmma = previous_; }
+  allow_wgmma_scope(const allow_wgmma_scope&) = delete;
+  allow_wgmma_scope& operator=(const allow_wgmma_scope&) = delete;
+
+ private:
+  bool previous_;
+};
+
+// The kernel an f32 product takes with the tensor cores on (batches within the grid).
+inline cuda_backend::gemm_kernel f32_tensor_core_kernel() {
+  return cuda_backend::gemm_options().allow_wgmma && cuda_backend::wgmma_available()
+             ? cuda_backend::gemm_kernel::tf32x3_wgmma
+             : cuda_backend::gemm_kernel::tf32x3;
+}
+
 // The largest |got - value| / magnitude: the error in units of the sum of
 // |a * b| over the dot product (what f32 rounding is proportional to).
 inline double worst_relative_error(const std::vector<double>& got, const std::vector<double>& value,

@@ -150,4 +150,14 @@ Tensor materialize_once(Make&& make) {
   return make();
 }
 
+// Whether materialize_once<Node, ...> remembers Node's value for the rest of
+// this graph call: a kernel that could compute Node on its way to something
+// else (a GEMM with an epilogue) should then materialize it instead, so that
+// no other use computes it again.
+template <class Node>
+bool values_shared() {
+  if constexpr (is_value_free_tree_v<Node>) return materialization_memo::current() != nullptr;
+  else return false;
+}
+
 }  // namespace ctrace::exec

@@ -47,10 +47,10 @@ namespace ctrace::cuda_backend {
 
 // ---- choices tests and benchmarks can see and steer --------------------------------
 
-enum class gemm_kernel { none, simt, tf32x3, mma, wgmma };
+enum class gemm_kernel { none, simt, tf32x3, tf32x3_wgmma, mma, wgmma };
 
 struct gemm_settings {
-  bool allow_wgmma = true;  // false: half-precision products take the mma.sync kernel
+  bool allow_wgmma = true;  // false: half-precision and 3xTF32 products take the mma.sync kernels
   bool f32_tensor_cores = true;  // false: f32 products take the SIMT kernel (FFMA), not 3xTF32
 };
 // This thread's settings.
@@ -62,6 +62,11 @@ inline gemm_settings& gemm_options() {
 inline gemm_kernel& last_gemm_kernel() {
   thread_local gemm_kernel kernel = gemm_kernel::none;
   return kernel;
+}
+// How many products this thread has run (tests count what a graph call computes).
+inline std::size_t& gemm_count() {
+  thread_local std::size_t count = 0;
+  return count;
 }
 
 // ---- operands ----------------------------------------------------------------
@@ -92,12 +97,13 @@ inline constexpr bool is_device_tensor_node<input_node<I, T, S, cuda>> = true;
 
 // The operand's value as a device tensor: a tensor is itself, a movement op
 // of one a view of it (a transpose costs no copy), anything else is evaluated
-// once into new memory.
+// into new memory (once per graph call when value-free: exec/memo.hpp).
 template <class Node>
 auto device_tensor(const Node& n) {
+  using value_tensor = tensor<typename Node::value_type, typename Node::shape_type, cuda>;
   if constexpr (is_device_tensor_node<Node>) return n.value;
   else if constexpr (is_movement_node_v<Node>) return n.op.apply(device_tensor(n.arg()));
-  else return tensor<typename Node::value_type, typename Node::shape_type, cuda>(n);
+  else return exec::materialize_once<Node, value_tensor>([&] { return value_tensor(n); });
 }
 
 // One operand as a stack of matrices (torch.matmul: a 1-D lhs is a row, a 1-D
@@ -217,32 +223,55 @@ void launch_simt(const gemm_args<T, BatchRank>& p, const Epilogue& epi, const op
 // The split pass over one operand into `out` (split_tf32_kernel).
 template <int BatchRank>
 void launch_split(const gemm_args<float, BatchRank>& p, bool operand_b, const split_operand& o, float* out) {
-  const index_t threads = o.rows_padded * (o.depth_padded / 8) * p.batches;
-  const index_t blocks = std::min<index_t>((threads + 255) / 256, index_t{1} << 20);
-  split_tf32_kernel<BatchRank><<<static_cast<unsigned>(blocks), 256, 0, current_stream()>>>(p, operand_b, o, out);
+  if (o.along_mn && p.batches <= max_grid_z) {
+    const dim3 grid(static_cast<unsigned>(o.rows_padded / 32), static_cast<unsigned>((o.depth_padded + 63) / 64),
+                    static_cast<unsigned>(p.batches));
+    split_tf32_transposed_kernel<BatchRank><<<grid, 256, 0, current_stream()>>>(p, operand_b, o, out);
+  } else {
+    const index_t threads = o.rows_padded * (o.depth_padded / 8) * p.batches;
+    const index_t blocks = std::min<index_t>((threads + 255) / 256, index_t{1} << 20);
+    split_tf32_kernel<BatchRank><<<static_cast<unsigned>(blocks), 256, 0, current_stream()>>>(p, operand_b, o, out);
+  }
   check(cudaGetLastError(), "matmul kernel launch", " (3xTF32 split of ", operand_b ? "B" : "A", ", ", o.rows, " x ",
         o.depth, ")");
 }
 
+// The split passes, then the product: on wgmma (sm_90a, batches within the
+// grid) or on mma.sync with Tile's shape.
 template <class Tile, int BatchRank, class Epilogue>
 void launch_tf32x3(const gemm_args<float, BatchRank>& p, const Epilogue& epi, const operand_reading& ra,
                    const operand_reading& rb) {
+  using wgmma_tile = tf32x3_wgmma_tile;
+  const bool wgmma = gemm_options().allow_wgmma && p.batches <= max_grid_z && wgmma_available();
+  const int bm = wgmma ? wgmma_tile::bm : Tile::bm, bn = wgmma ? wgmma_tile::bn : Tile::bn;
+  const int bk = wgmma ? wgmma_tile::bk : Tile::bk;
   const auto round_up = [](index_t x, index_t to) { return (x + to - 1) / to * to; };
-  const index_t depth = round_up(std::max<index_t>(p.k, 1), Tile::bk);
-  const split_operand sa{p.a, p.a_stride_m, p.a_stride_k, p.m, p.k, round_up(p.m, Tile::bm), depth, ra.along_mn};
-  const split_operand sb{p.b, p.b_stride_n, p.b_stride_k, p.n, p.k, round_up(p.n, Tile::bn), depth, rb.along_mn};
+  const index_t depth = round_up(std::max<index_t>(p.k, 1), bk);
+  const split_operand sa{p.a, p.a_stride_m, p.a_stride_k, p.m, p.k, round_up(p.m, bm), depth, ra.along_mn};
+  const split_operand sb{p.b, p.b_stride_n, p.b_stride_k, p.n, p.k, round_up(p.n, bn), depth, rb.along_mn};
   // Stream-ordered temporaries: returned to the cache when this returns, reused only by later work on the stream.
   auto a_split = tensor<float, shape_of<dyn>, cuda>::uninitialized(sizes_t<1>{sa.rows_padded * 2 * depth * p.batches});
   auto b_split = tensor<float, shape_of<dyn>, cuda>::uninitialized(sizes_t<1>{sb.rows_padded * 2 * depth * p.batches});
   launch_split(p, false, sa, a_split.data());
   launch_split(p, true, sb, b_split.data());
-  constexpr auto kernel = &gemm_tf32x3_kernel<Tile, BatchRank, Epilogue>;
-  allow_dynamic_smem<kernel>(Tile::smem_bytes);
-  kernel<<<gemm_grid(p.m, p.n, p.batches, Tile::bm, Tile::bn), Tile::threads, Tile::smem_bytes, current_stream()>>>(
-      p, a_split.data(), b_split.data(), sa.rows_padded, sb.rows_padded, depth, epi);
-  check(cudaGetLastError(), "matmul kernel launch", " (3xTF32, ", p.m, " x ", p.k, " x ", p.n, ", ", p.batches,
-        " batches)");
-  last_gemm_kernel() = gemm_kernel::tf32x3;
+  if (wgmma) {
+    const CUtensorMap map_a =
+        make_tensor_map(a_split.data(), depth, sa.rows_padded, depth, 2 * p.batches, sa.rows_padded * depth, 128);
+    const CUtensorMap map_b =
+        make_tensor_map(b_split.data(), depth, sb.rows_padded, depth, 2 * p.batches, sb.rows_padded * depth, 128);
+    constexpr auto kernel = &gemm_tf32x3_wgmma_kernel<BatchRank, Epilogue>;
+    allow_dynamic_smem<kernel>(wgmma_tile::smem_bytes);
+    kernel<<<gemm_grid(p.m, p.n, p.batches, bm, bn), 384, wgmma_tile::smem_bytes, current_stream()>>>(map_a, map_b, p,
+                                                                                                      depth, epi);
+  } else {
+    constexpr auto kernel = &gemm_tf32x3_kernel<Tile, BatchRank, Epilogue>;
+    allow_dynamic_smem<kernel>(Tile::smem_bytes);
+    kernel<<<gemm_grid(p.m, p.n, p.batches, bm, bn), Tile::threads, Tile::smem_bytes, current_stream()>>>(
+        p, a_split.data(), b_split.data(), sa.rows_padded, sb.rows_padded, depth, epi);
+  }
+  check(cudaGetLastError(), "matmul kernel launch", wgmma ? " (3xTF32 wgmma, " : " (3xTF32 mma.sync, ", p.m, " x ",
+        p.k, " x ", p.n, ", ", p.batches, " batches)");
+  last_gemm_kernel() = wgmma ? gemm_kernel::tf32x3_wgmma : gemm_kernel::tf32x3;
 }
 
 template <class Tile, bool AKMajor, bool BKMajor, class H, int BatchRank, class Epilogue>
@@ -341,6 +370,7 @@ void run_gemm(const strided_view<Out, R>& dest, const matmul_node<A, B>& mm, con
   if constexpr (has_n) epi.stride_n = dest.strides[epilogue_type::dim_n];
   for (int d = 0; d < batch_rank; ++d) epi.batch_strides[d] = dest.strides[epilogue_type::lead + d];
 
+  ++gemm_count();
   const auto sizes = mm.sizes();
   using H = tensor_core_type<A, B>;
   auto run = [&](const auto& ta, const auto& tb) {
@@ -453,7 +483,10 @@ struct root_kernel<Node> {
       run(strided_view<T, 1>{dest.data, {1}, {1}}, node);
     } else {
       const auto& mm = find_matmul(node);
-      if (!product_fills(dest.sizes, mm.sizes())) {  // the tree broadcasts the product: not one element each
+      // The tree broadcasts the product (not one element each), or this graph
+      // call remembers the product for its other uses: the product is
+      // computed once by itself and an elementwise kernel reads it.
+      if (!product_fills(dest.sizes, mm.sizes()) || exec::values_shared<std::remove_cvref_t<decltype(mm)>>()) {
         run_elementwise(dest, node);
         return;
       }

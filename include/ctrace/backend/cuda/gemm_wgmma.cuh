@@ -328,23 +328,29 @@ inline tensor_map_encoder tensor_map_encode_function() {
   return function;
 }
 
-// A 3-D tensor map over a stack of matrices of 2-byte elements: `inner`
+// A 3-D tensor map over a stack of matrices of 2- or 4-byte elements: `inner`
 // elements contiguous, `outer` lines `ld` elements apart, `batches` matrices
-// `batch_stride` elements apart; boxes of 64 x box_outer, 128-byte swizzled.
-template <class H>
-CUtensorMap make_tensor_map(const H* data, index_t inner, index_t outer, index_t ld, index_t batches,
+// `batch_stride` elements apart; boxes of 128 bytes x box_outer, 128-byte swizzled.
+template <class T>
+CUtensorMap make_tensor_map(const T* data, index_t inner, index_t outer, index_t ld, index_t batches,
                             index_t batch_stride, int box_outer) {
+  static_assert(std::is_same_v<T, bf16> || std::is_same_v<T, f16> || std::is_same_v<T, float>,
+                "ctrace: TMA maps here are of bf16, f16 or f32");
+  constexpr index_t size = sizeof(T);
   CUtensorMap map{};
   const cuuint64_t dims[3] = {static_cast<cuuint64_t>(inner), static_cast<cuuint64_t>(outer),
                               static_cast<cuuint64_t>(batches)};
   // One matrix for all batches: any valid stride (the coordinate is always 0).
   const index_t bstride = batches > 1 ? batch_stride : (ld * outer + 7) / 8 * 8;
-  const cuuint64_t strides[2] = {static_cast<cuuint64_t>(ld) * 2, static_cast<cuuint64_t>(bstride > 0 ? bstride : 8) * 2};
-  const cuuint32_t box[3] = {64, static_cast<cuuint32_t>(box_outer), 1};
+  const cuuint64_t strides[2] = {static_cast<cuuint64_t>(ld * size),
+                                 static_cast<cuuint64_t>((bstride > 0 ? bstride : 8) * size)};
+  const cuuint32_t box[3] = {static_cast<cuuint32_t>(128 / size), static_cast<cuuint32_t>(box_outer), 1};
   const cuuint32_t element_strides[3] = {1, 1, 1};
+  const CUtensorMapDataType type = std::is_same_v<T, bf16>   ? CU_TENSOR_MAP_DATA_TYPE_BFLOAT16
+                                   : std::is_same_v<T, f16> ? CU_TENSOR_MAP_DATA_TYPE_FLOAT16
+                                                            : CU_TENSOR_MAP_DATA_TYPE_FLOAT32;
   const CUresult status = tensor_map_encode_function()(
-      &map, std::is_same_v<H, bf16> ? CU_TENSOR_MAP_DATA_TYPE_BFLOAT16 : CU_TENSOR_MAP_DATA_TYPE_FLOAT16, 3,
-      const_cast<H*>(data), dims, strides, box, element_strides, CU_TENSOR_MAP_INTERLEAVE_NONE,
+      &map, type, 3, const_cast<T*>(data), dims, strides, box, element_strides, CU_TENSOR_MAP_INTERLEAVE_NONE,
       CU_TENSOR_MAP_SWIZZLE_128B, CU_TENSOR_MAP_L2_PROMOTION_L2_256B, CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE);
   if (status != CUDA_SUCCESS) {
     detail::raise<cuda_error>("cuTensorMapEncodeTiled failed (error ", static_cast<int>(status), ") for a ", inner,

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "ctrace/backend/cuda/device_expr.cuh"
+#include "ctrace/exec/memo.hpp"
 #include "ctrace/tensor/tensor.hpp"
 
 namespace ctrace::cuda_backend {
@@ -36,15 +37,19 @@ inline std::vector<std::shared_ptr<void>>& pending_temporaries() {
 }
 
 // A node with its own kernel, read by an elementwise expression: computed
-// into a temporary, then read like a tensor.
+// into a temporary (once per graph call when its subtree is value-free:
+// exec/memo.hpp), then read like a tensor.
 template <class Node, int R>
   requires has_root_kernel<Node>
 struct device_expr<Node, R> {
   static auto make(const Node& n, const sizes_t<R>& iter) {
     using T = typename Node::value_type;
     using S = typename Node::shape_type;
-    auto t = tensor<T, S, cuda>::uninitialized(n.sizes());
-    root_kernel<Node>::run(t.strided(), n);
+    auto t = exec::materialize_once<Node, tensor<T, S, cuda>>([&] {
+      auto value = tensor<T, S, cuda>::uninitialized(n.sizes());
+      root_kernel<Node>::run(value.strided(), n);
+      return value;
+    });
     pending_temporaries().push_back(t.owner());
     return device_expr<tensor<T, S, cuda>, R>::make(t, iter);
   }

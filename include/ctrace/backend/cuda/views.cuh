@@ -10,6 +10,7 @@
 #include "ctrace/backend/cuda/device_expr.cuh"
 #include "ctrace/backend/cuda/elementwise.cuh"
 #include "ctrace/backend/cuda/root_kernel.cuh"
+#include "ctrace/exec/memo.hpp"
 #include "ctrace/expr/custom.hpp"
 #include "ctrace/expr/generator.hpp"
 #include "ctrace/expr/movement.hpp"
@@ -19,7 +20,8 @@
 namespace ctrace::cuda_backend {
 
 // The operand of a view as a device tensor: a tensor or graph input as it
-// is, anything else computed into a temporary held until the launch.
+// is, anything else computed into a temporary held until the launch (once
+// per graph call when value-free: exec/memo.hpp).
 template <class Node>
 auto as_device_tensor(const Node& n) {
   if constexpr (requires { n.value.owner(); }) {
@@ -27,7 +29,7 @@ auto as_device_tensor(const Node& n) {
   } else {
     using T = typename Node::value_type;
     using S = typename Node::shape_type;
-    tensor<T, S, cuda> t(n);
+    auto t = exec::materialize_once<Node, tensor<T, S, cuda>>([&] { return tensor<T, S, cuda>(n); });
     pending_temporaries().push_back(t.owner());
     return t;
   }
