@@ -126,11 +126,11 @@ int main() {
   sweep_row<config<simt, 256, cb::mma_default_tile, cb::tf32x3_tile<128, 128, 32, 64, 32, 2>>>(
       "tf32x3_mma_128x128x32_2stages", out, p32, ref32, 1e-5);
   sweep_row<config<simt, 256, cb::mma_default_tile, cb::tf32x3_tile<128, 128, 16, 64, 32, 4>>>(
-      "tf32x3_mma_128x128x16_4stages (default without wgmma)", out, p32, ref32, 1e-5);
+      "tf32x3_mma_128x128x16_4stages", out, p32, ref32, 1e-5);
   sweep_row<config<simt, 256, cb::mma_default_tile, cb::tf32x3_tile<128, 128, 16, 64, 32, 3>>>(
       "tf32x3_mma_128x128x16_3stages", out, p32, ref32, 1e-5);
   sweep_row<config<simt, 256, cb::mma_default_tile, cb::tf32x3_tile<128, 128, 32, 32, 64, 2>>>(
-      "tf32x3_mma_128x128x32_2stages_warps32x64", out, p32, ref32, 1e-5);
+      "tf32x3_mma_128x128x32_2stages_warps32x64 (default without wgmma)", out, p32, ref32, 1e-5);
   sweep_row<config<simt, 256, cb::mma_default_tile, cb::tf32x3_tile<128, 256, 16, 64, 64, 3>>>(
       "tf32x3_mma_128x256x16_3stages", out, p32, ref32, 1e-5);
   sweep_row<config<simt, 256, cb::mma_default_tile, cb::tf32x3_tile<256, 128, 16, 64, 64, 3>>>(
