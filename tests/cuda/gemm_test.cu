@@ -15,17 +15,12 @@ using namespace ctrace;
 using namespace ctrace::testing;
 
 namespace {
-constexpr auto M = sym<"M">;
-constexpr auto K = sym<"K">;
-constexpr auto N = sym<"N">;
-constexpr auto B = sym<"B">;
+using gemm_symbols::B;
+using gemm_symbols::K;
+using gemm_symbols::M;
+using gemm_symbols::N;
 using cuda_backend::gemm_kernel;
 using cuda_backend::last_gemm_kernel;
-
-template <class T, class S>
-tensor<T, S, cuda> random_device(const sizes_t<S::rank>& sizes, double lo = -1.0, double hi = 1.0) {
-  return to_device(random_host<T, S>(sizes, lo, hi));
-}
 
 struct mkn {
   index_t m, k, n;

@@ -17,6 +17,20 @@
 
 namespace ctrace::testing {
 
+// The dims the GEMM tests' shapes are spelled with.
+namespace gemm_symbols {
+inline constexpr auto M = sym<"M">;
+inline constexpr auto K = sym<"K">;
+inline constexpr auto N = sym<"N">;
+inline constexpr auto B = sym<"B">;
+}  // namespace gemm_symbols
+
+// A device tensor of uniform values in [lo, hi).
+template <class T, class S>
+tensor<T, S, cuda> random_device(const sizes_t<S::rank>& sizes, double lo = -1.0, double hi = 1.0) {
+  return to_device(random_host<T, S>(sizes, lo, hi));
+}
+
 // out[b, i, j] = sum_k a[b, i, k] * b[b, k, j] and the sum of the absolute
 // products, both in double; operands through element strides (batch stride 0:
 // broadcast).

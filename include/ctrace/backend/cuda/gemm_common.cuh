@@ -83,6 +83,37 @@ CTRACE_DEVICE CTRACE_INLINE void store_tile(const P* tile, int ld, const Epilogu
   }
 }
 
+// A warp's grid of m16n8 mma accumulators (MI x NJ tiles of 4 each; the
+// warp's part of the block tile starts at row0, col0) into the staged output
+// tile, rows `ld` floats apart.
+template <int MI, int NJ>
+CTRACE_DEVICE CTRACE_INLINE void stage_mma_fragments(float* tile, int ld, const float (&acc)[MI][NJ][4], int row0,
+                                                     int col0, int lane) {
+  const int g = lane / 4, t4 = lane % 4;
+#pragma unroll
+  for (int i = 0; i < MI; ++i) {
+#pragma unroll
+    for (int j = 0; j < NJ; ++j) {
+      float* q = tile + (row0 + 16 * i + g) * ld + col0 + 8 * j + 2 * t4;
+      *reinterpret_cast<float2*>(q) = make_float2(acc[i][j][0], acc[i][j][1]);
+      *reinterpret_cast<float2*>(q + 8 * ld) = make_float2(acc[i][j][2], acc[i][j][3]);
+    }
+  }
+}
+
+// A consumer warpgroup's m64 x BN wgmma accumulators (rows 64c .. 64c + 63 of
+// the block tile; t: the thread in the warpgroup) into the staged output tile.
+template <int BN>
+CTRACE_DEVICE CTRACE_INLINE void stage_wgmma_accumulators(float* tile, int ld, const float (&d)[BN / 2], int c, int t) {
+  const int warp = t / 32, lane = t % 32;
+  float* const row = tile + (64 * c + 16 * warp + lane / 4) * ld + 2 * (lane % 4);
+#pragma unroll
+  for (int j = 0; j < BN / 8; ++j) {
+    *reinterpret_cast<float2*>(row + 8 * j) = make_float2(d[4 * j], d[4 * j + 1]);
+    *reinterpret_cast<float2*>(row + 8 * ld + 8 * j) = make_float2(d[4 * j + 2], d[4 * j + 3]);
+  }
+}
+
 // ---- PTX wrappers -------------------------------------------------------------
 
 // The dynamic shared memory of the GEMM kernels (one declaration for all).

@@ -247,16 +247,7 @@ __global__ void __launch_bounds__(Tile::threads) gemm_mma_kernel(gemm_args<H, Ba
     __syncthreads();  // every warp is done with the stages: they take the output tile
 
     float* const tile = reinterpret_cast<float*>(smem);
-    const int g = lane / 4, t4 = lane % 4;
-#pragma unroll
-    for (int i = 0; i < MI; ++i) {
-#pragma unroll
-      for (int j = 0; j < NJ; ++j) {
-        float* q = tile + (wm * Tile::wm + 16 * i + g) * Tile::ldc + wn * Tile::wn + 8 * j + 2 * t4;
-        *reinterpret_cast<float2*>(q) = make_float2(acc[i][j][0], acc[i][j][1]);
-        *reinterpret_cast<float2*>(q + 8 * Tile::ldc) = make_float2(acc[i][j][2], acc[i][j][3]);
-      }
-    }
+    stage_mma_fragments(tile, Tile::ldc, acc, wm * Tile::wm, wn * Tile::wn, lane);
     __syncthreads();
     auto cursor = epi.at_batch(coord);
     store_tile<BM, BN, Tile::threads>(tile, Tile::ldc, epi, cursor, m0, n0, p.m, p.n, tid);

@@ -302,15 +302,7 @@ __global__ void __launch_bounds__(Tile::threads, Tile::min_blocks)
     __syncthreads();  // every warp is done with the stages: they take the output tile
 
     float* const tile = smem_floats;
-#pragma unroll
-    for (int i = 0; i < MI; ++i) {
-#pragma unroll
-      for (int j = 0; j < NJ; ++j) {
-        float* q = tile + (wm * Tile::wm + 16 * i + g) * Tile::ldc + wn * Tile::wn + 8 * j + 2 * t4;
-        *reinterpret_cast<float2*>(q) = make_float2(acc[i][j][0], acc[i][j][1]);
-        *reinterpret_cast<float2*>(q + 8 * Tile::ldc) = make_float2(acc[i][j][2], acc[i][j][3]);
-      }
-    }
+    stage_mma_fragments(tile, Tile::ldc, acc, wm * Tile::wm, wn * Tile::wn, lane);
     __syncthreads();
     auto cursor = epi.at_batch(coord);
     store_tile<BM, BN, Tile::threads>(tile, Tile::ldc, epi, cursor, m0, n0, p.m, p.n, tid);
@@ -455,13 +447,7 @@ __global__ void __launch_bounds__(384, 1)
     // (each was waited for): the stages take the output tile.
     asm volatile("bar.sync 1, 256;\n" ::: "memory");
     float* const tile = reinterpret_cast<float*>(raw + (base - raw_address));
-    const int warp = t / 32, lane = t % 32;
-    float* const row = tile + (64 * c + 16 * warp + lane / 4) * Tile::ldc + 2 * (lane % 4);
-#pragma unroll
-    for (int j = 0; j < BN / 8; ++j) {
-      *reinterpret_cast<float2*>(row + 8 * j) = make_float2(acc[4 * j], acc[4 * j + 1]);
-      *reinterpret_cast<float2*>(row + 8 * Tile::ldc + 8 * j) = make_float2(acc[4 * j + 2], acc[4 * j + 3]);
-    }
+    stage_wgmma_accumulators<BN>(tile, Tile::ldc, acc, c, t);
     asm volatile("bar.sync 1, 256;\n" ::: "memory");
     index_t coord[gemm_args<float, BatchRank>::batch_slots];
     index_t offset_a, offset_b;

@@ -243,13 +243,7 @@ __global__ void __launch_bounds__(384, 1)
     // (each was waited for): the stages take the output tile.
     asm volatile("bar.sync 1, 256;\n" ::: "memory");
     float* const tile = reinterpret_cast<float*>(raw + (base - raw_address));
-    const int warp = t / 32, lane = t % 32;
-    float* const row = tile + (64 * c + 16 * warp + lane / 4) * Tile::ldc + 2 * (lane % 4);
-#pragma unroll
-    for (int j = 0; j < BN / 8; ++j) {
-      *reinterpret_cast<float2*>(row + 8 * j) = make_float2(d[4 * j], d[4 * j + 1]);
-      *reinterpret_cast<float2*>(row + 8 * Tile::ldc + 8 * j) = make_float2(d[4 * j + 2], d[4 * j + 3]);
-    }
+    stage_wgmma_accumulators<BN>(tile, Tile::ldc, d, c, t);
     asm volatile("bar.sync 1, 256;\n" ::: "memory");
     index_t coord[gemm_args<H, BatchRank>::batch_slots];
     index_t offset_a, offset_b;
