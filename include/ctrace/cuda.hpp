@@ -4,7 +4,8 @@
 // reductions, softmax and layer_norm fused with their producers, and matrix
 // products (matmul) with their elementwise consumers in the GEMM's epilogue.
 // Include it in sources compiled by nvcc (.cu); it brings the tensor and the
-// elementwise, reduction and normalization ops, not Eigen or Hana.
+// elementwise, reduction, normalization and indexing ops (gather,
+// index_select, index_add, scatter_add, cumsum), not Eigen or Hana.
 #pragma once
 
 #if !defined(__CUDACC__)
@@ -12,13 +13,17 @@
 #endif
 
 #include "ctrace/api/elementwise.hpp"
+#include "ctrace/api/indexing.hpp"
 #include "ctrace/api/linalg.hpp"
 #include "ctrace/api/nn.hpp"
 #include "ctrace/api/reduce.hpp"
+#include "ctrace/api/scan.hpp"
+#include "ctrace/api/scatter.hpp"
 #include "ctrace/backend/cuda/allocator.hpp"
 #include "ctrace/backend/cuda/copy.cuh"
 #include "ctrace/backend/cuda/elementwise.cuh"
 #include "ctrace/backend/cuda/gemm.cuh"
+#include "ctrace/backend/cuda/indexing.cuh"
 #include "ctrace/backend/cuda/layer_norm.cuh"
 #include "ctrace/backend/cuda/reduce.cuh"
 #include "ctrace/backend/cuda/runtime.hpp"

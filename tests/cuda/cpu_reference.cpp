@@ -60,4 +60,15 @@ mlp_gradients mlp_step(const std::vector<float>& x, const std::vector<float>& t,
   return {loss.data()[0], values(std::get<0>(grads)), values(std::get<1>(grads))};
 }
 
+std::vector<float> indexing_grad(const std::vector<float>& x, const std::vector<std::int64_t>& i,
+                                 const std::vector<std::int64_t>& j, long n, long m, long k) {
+  constexpr auto R = sym<"R">, C = sym<"C">, K = sym<"K">, L = sym<"L">;
+  auto g = grad(trace(indexing_loss, spec<float, R, C>{}, spec<std::int64_t, R, K>{}, spec<std::int64_t, L>{}));
+  const tensor<float, shape_of<R, C>, cpu> tx(nullptr, const_cast<float*>(x.data()), {n, m}, {m, 1});
+  const tensor<std::int64_t, shape_of<R, K>, cpu> ti(nullptr, const_cast<std::int64_t*>(i.data()), {n, k}, {k, 1});
+  const tensor<std::int64_t, shape_of<L>, cpu> tj(nullptr, const_cast<std::int64_t*>(j.data()),
+                                                   {static_cast<index_t>(j.size())}, {1});
+  return values(g(tx, ti, tj));
+}
+
 }  // namespace ctrace::testing::cpu_reference

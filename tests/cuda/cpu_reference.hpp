@@ -33,4 +33,15 @@ struct mlp_gradients {
 mlp_gradients mlp_step(const std::vector<float>& x, const std::vector<float>& t, const std::vector<float>& w1,
                        const std::vector<float>& w2, long batch);
 
+// The indexing graph of indexing_test.cu: x [n, m] f32, i [n, k] int64 (values
+// in [0, m)), j [l] int64 (values in [0, n)); the gradient of the loss for x
+// (row-major), from grad on the CPU. Its backward graph holds scatter_add,
+// index_add and a reversed cumsum.
+inline const auto indexing_loss = [](auto x, auto i, auto j) {
+  auto g = gather<1>(x, i);
+  return sum(g * g) + sum(tanh(cumsum<1>(index_select<0>(x, j))));
+};
+std::vector<float> indexing_grad(const std::vector<float>& x, const std::vector<std::int64_t>& i,
+                                 const std::vector<std::int64_t>& j, long n, long m, long k);
+
 }  // namespace ctrace::testing::cpu_reference
