@@ -74,10 +74,10 @@ auto make_unary(X&& x, Op op = {}) {
   } else {
     using C = op::unary_compute_t<Op::rule, T>;
     if constexpr (node_of_type<X, C>::value) {
-      return unary_node<Op, N>{{}, {static_cast<X&&>(x)}, op};
+      return unary_node<Op, N>{{}, static_cast<X&&>(x), op};
     } else {
       auto c = cast_to<C>(to_node(static_cast<X&&>(x)));
-      return unary_node<Op, decltype(c)>{{}, {std::move(c)}, op};
+      return unary_node<Op, decltype(c)>{{}, std::move(c), op};
     }
   }
 }
@@ -119,20 +119,20 @@ auto make_binary(A&& a, B&& b) {
       using R = typename broadcast::type;
       if constexpr (node_of_type<A, C>::value && node_of_type<B, C>::value) {
         auto sizes = broadcast_sizes<R, SA, SB>(Op::name.data(), a.sizes(), b.sizes());
-        return binary_node<Op, NA, NB>{{}, {static_cast<A&&>(a), static_cast<B&&>(b)}, Op{}, sizes};
+        return binary_node<Op, NA, NB>{{}, static_cast<A&&>(a), static_cast<B&&>(b), Op{}, sizes};
       } else if constexpr (node_of_type<A, C>::value) {
         auto cb = cast_to<C>(to_node(static_cast<B&&>(b)));
         auto sizes = broadcast_sizes<R, SA, SB>(Op::name.data(), a.sizes(), cb.sizes());
-        return binary_node<Op, NA, decltype(cb)>{{}, {static_cast<A&&>(a), std::move(cb)}, Op{}, sizes};
+        return binary_node<Op, NA, decltype(cb)>{{}, static_cast<A&&>(a), std::move(cb), Op{}, sizes};
       } else if constexpr (node_of_type<B, C>::value) {
         auto ca = cast_to<C>(to_node(static_cast<A&&>(a)));
         auto sizes = broadcast_sizes<R, SA, SB>(Op::name.data(), ca.sizes(), b.sizes());
-        return binary_node<Op, decltype(ca), NB>{{}, {std::move(ca), static_cast<B&&>(b)}, Op{}, sizes};
+        return binary_node<Op, decltype(ca), NB>{{}, std::move(ca), static_cast<B&&>(b), Op{}, sizes};
       } else {
         auto ca = cast_to<C>(to_node(static_cast<A&&>(a)));
         auto cb = cast_to<C>(to_node(static_cast<B&&>(b)));
         auto sizes = broadcast_sizes<R, SA, SB>(Op::name.data(), ca.sizes(), cb.sizes());
-        return binary_node<Op, decltype(ca), decltype(cb)>{{}, {std::move(ca), std::move(cb)}, Op{}, sizes};
+        return binary_node<Op, decltype(ca), decltype(cb)>{{}, std::move(ca), std::move(cb), Op{}, sizes};
       }
     }
   }

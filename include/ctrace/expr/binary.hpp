@@ -16,17 +16,18 @@ struct binary_node : node_base<binary_node<Op, A, B>> {
   using value_type = op::binary_result_t<Op::rule, typename A::value_type>;
   using shape_type = typename broadcast_shapes<Op, typename A::shape_type, typename B::shape_type>::type;
   using device_type = common_device_t<typename A::device_type, typename B::device_type>;
-  using children_type = node_children<A, B>;
+  using children_type = node_children<A, B>;  // the operand types; held directly as c0, c1
   using op_type = Op;
   static constexpr std::string_view name = Op::name;
   static constexpr promotion_priority priority = priority_of<binary_node>;
 
-  children_type children;
+  A c0;
+  B c1;
   [[no_unique_address]] Op op;
   sizes_t<shape_type::rank> result_sizes;
 
-  const A& lhs() const { return children.c0; }
-  const B& rhs() const { return children.c1; }
+  const A& lhs() const { return c0; }
+  const B& rhs() const { return c1; }
   const sizes_t<shape_type::rank>& sizes() const { return result_sizes; }
 };
 

@@ -8,7 +8,12 @@
 // (bench/RESULTS.md, "Compile time"). An aggregate has only its implicit
 // members. Nodes with one to three operands use node_children; nodes with a
 // pack of operands (cat, stack, custom, scan) keep a std::tuple, and the
-// helpers below accept both.
+// helpers below accept both. unary_node and binary_node, the nodes of long
+// elementwise chains, hold their operands directly (members c0, c1; their
+// children_type still names node_children<...> for the traits): one level of
+// nesting and one set of copy/move constructors and destructors fewer per
+// node (bench/RESULTS.md, "Compile time", follow-up). Generic code reaches
+// a node's operands through children_of(node).
 #pragma once
 
 #include <cstddef>
@@ -38,6 +43,20 @@ struct node_children<A, B, C> {
   B c1;
   C c2;
 };
+
+// A node's children object: its `children` member, or the node itself for
+// nodes that hold their operands directly (c0, c1, ...).
+template <class Node>
+[[gnu::always_inline]] inline constexpr const auto& children_of(const Node& n) {
+  if constexpr (requires { n.children; }) {
+    return n.children;
+  } else {
+    return n;
+  }
+}
+// Whether a node has operands (a children member or operands held directly).
+template <class Node>
+concept has_children = requires(const Node& n) { n.children; } || requires(const Node& n) { n.c0; };
 
 // The types of a children object (node_children or std::tuple) as a type_list.
 template <class Children>
@@ -80,6 +99,23 @@ template <class F, class... C>
     return f(c.c0, c.c1);
   } else {
     return f(c.c0, c.c1, c.c2);
+  }
+}
+// f(operands...) for a node that holds its operands directly.
+template <class F, class N>
+  requires requires(const N& n) {
+    n.c0;
+    typename N::children_type;
+  }
+[[gnu::always_inline]] inline constexpr decltype(auto) apply_children(F&& f, const N& n) {
+  constexpr std::size_t count = std::tuple_size_v<typename N::children_type>;
+  if constexpr (count == 1) {
+    return f(n.c0);
+  } else if constexpr (count == 2) {
+    return f(n.c0, n.c1);
+  } else {
+    static_assert(count == 3, "ctrace: a node holds at most three operands directly");
+    return f(n.c0, n.c1, n.c2);
   }
 }
 template <class F, class... C>

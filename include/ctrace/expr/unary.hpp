@@ -14,15 +14,15 @@ struct unary_node : node_base<unary_node<Op, A>> {
   using value_type = op::unary_result_t<Op::rule, typename A::value_type>;
   using shape_type = typename A::shape_type;
   using device_type = typename A::device_type;
-  using children_type = node_children<A>;
+  using children_type = node_children<A>;  // the operand type; held directly as c0
   using op_type = Op;
   static constexpr std::string_view name = Op::name;
   static constexpr promotion_priority priority = priority_of<unary_node>;
 
-  children_type children;
+  A c0;
   [[no_unique_address]] Op op;
 
-  const A& arg() const { return children.c0; }
+  const A& arg() const { return c0; }
   sizes_t<shape_type::rank> sizes() const { return arg().sizes(); }
 };
 

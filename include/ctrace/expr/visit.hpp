@@ -16,8 +16,8 @@ template <class Node, class F>
 void for_each_tensor_leaf(const Node& node, F&& f) {
   if constexpr (requires { node.value.owner(); }) {
     f(node);
-  } else if constexpr (requires { node.children; }) {
-    apply_children([&](const auto&... c) { (for_each_tensor_leaf(c, f), ...); }, node.children);
+  } else if constexpr (has_children<Node>) {
+    apply_children([&](const auto&... c) { (for_each_tensor_leaf(c, f), ...); }, children_of(node));
   }
 }
 

@@ -173,19 +173,21 @@ template <class Slots, class Node, class V>
 int walk_dag(const Node& node, V& v);
 
 namespace detail {
-template <class Slots, class Tuple, class V, std::size_t I = 0>
-void walk_children(const Tuple& children, V& v) {
-  if constexpr (I < std::tuple_size_v<Tuple>) {
+template <class Slots, class Types, class Children, class V, std::size_t I = 0>
+void walk_children(const Children& children, V& v) {
+  if constexpr (I < std::tuple_size_v<Types>) {
     walk_dag<Slots>(child<I>(children), v);
-    using next = typename add_node<Slots, std::tuple_element_t<I, Tuple>>::slots;
-    walk_children<next, Tuple, V, I + 1>(children, v);
+    using next = typename add_node<Slots, std::tuple_element_t<I, Types>>::slots;
+    walk_children<next, Types, Children, V, I + 1>(children, v);
   }
 }
 }  // namespace detail
 
 template <class Slots, class Node, class V>
 int walk_dag(const Node& node, V& v) {
-  if constexpr (requires { node.children; }) detail::walk_children<Slots>(node.children, v);
+  if constexpr (has_children<Node>) {
+    detail::walk_children<Slots, typename Node::children_type>(children_of(node), v);
+  }
   using placed = detail::add_node<Slots, Node>;
   v.template visit<placed::id, placed::is_new>(node);
   return placed::id;

@@ -85,8 +85,8 @@ class expr_printer {
   void collect_inputs(const Node& node) {
     if constexpr (requires { node.value.owner(); }) {
       if (input_id(node) < 0) inputs_.push_back({node.value.data(), layout_of(node), type_text<Node>()});
-    } else if constexpr (requires { node.children; }) {
-      apply_children([&](const auto&... c) { (collect_inputs(c), ...); }, node.children);
+    } else if constexpr (has_children<Node>) {
+      apply_children([&](const auto&... c) { (collect_inputs(c), ...); }, children_of(node));
     }
   }
 
@@ -101,8 +101,8 @@ class expr_printer {
       return constant_text(Node::value_of());
     } else {
       std::vector<std::string> args;
-      if constexpr (requires { node.children; }) {
-        apply_children([&](const auto&... c) { (args.push_back(emit(c)), ...); }, node.children);
+      if constexpr (has_children<Node>) {
+        apply_children([&](const auto&... c) { (args.push_back(emit(c)), ...); }, children_of(node));
       }
       const int id = next_id_++;
       body_ << "  %" << id << " : " << type_text<Node>() << " = " << Node::name << '(';

@@ -282,16 +282,16 @@ struct fused_evaluator {
     constexpr auto& kids = slot_k<K>::operands;
     a.at[K] = &n;
     if constexpr (kids.size() >= 1) {
-      if constexpr (slot_k<kids[0]>::is_operand) a.at[kids[0]] = &n.children.c0;
-      else gather<kids[0]>(n.children.c0, a);
+      if constexpr (slot_k<kids[0]>::is_operand) a.at[kids[0]] = &children_of(n).c0;
+      else gather<kids[0]>(children_of(n).c0, a);
     }
     if constexpr (kids.size() >= 2) {
-      if constexpr (slot_k<kids[1]>::is_operand) a.at[kids[1]] = &n.children.c1;
-      else gather<kids[1]>(n.children.c1, a);
+      if constexpr (slot_k<kids[1]>::is_operand) a.at[kids[1]] = &children_of(n).c1;
+      else gather<kids[1]>(children_of(n).c1, a);
     }
     if constexpr (kids.size() >= 3) {
-      if constexpr (slot_k<kids[2]>::is_operand) a.at[kids[2]] = &n.children.c2;
-      else gather<kids[2]>(n.children.c2, a);
+      if constexpr (slot_k<kids[2]>::is_operand) a.at[kids[2]] = &children_of(n).c2;
+      else gather<kids[2]>(children_of(n).c2, a);
     }
   }
   fused_evaluator(const node_addresses& a, const sizes_t<R>& iter)
