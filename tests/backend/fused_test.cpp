@@ -1,5 +1,7 @@
 // The fused elementwise program: an elementwise subtree becomes one program of
 // slots (operands first, then each node once), evaluated in one pass.
+#include <type_traits>
+
 #include "test_util.hpp"
 
 using namespace ctrace;
@@ -59,9 +61,12 @@ TEST_CASE("a graph input used twice is one operand, loaded once per element") {
   using X = input_node<0, float, shape_of<4, 8>, cpu>;
   using Y = input_node<1, float, shape_of<4, 8>, cpu>;
   Tensor<float, 4, 8> xs = rand<float, 4, 8>(), ys = rand<float, 4, 8>();
-  X x(xs);
-  Y y(ys);
+  X x(xs.strided());
+  Y y(ys.strided());
   auto e = sigmoid(tanh(x * (x + y)));
+  // Input nodes borrow their memory, so expressions over them have no copy,
+  // move or destructor of their own (what keeps long graphs compiling fast).
+  static_assert(std::is_trivially_copyable_v<decltype(e)> && std::is_trivially_destructible_v<decltype(e)>);
   using E = eval_t<decltype(e), 2>;
   static_assert(E::slots == 7);
   static_assert(E::operand_count == 2);  // x once, y

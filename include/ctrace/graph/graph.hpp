@@ -14,6 +14,7 @@
 
 #include <cstddef>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -73,20 +74,32 @@ auto make_placeholder() {
   return rng_input(&trace_generator(), static_cast<int>(K));
 }
 
+// Memory of the trace's placeholders, kept by the captured graph: its traced
+// expression borrows it (input nodes own nothing).
+using placeholder_memory = std::vector<std::shared_ptr<void>>;
+
 template <class S, std::size_t K>
-auto make_placeholder() {
+  requires std::is_same_v<S, rng_spec>
+auto make_placeholder(placeholder_memory&) {
+  return rng_input(&trace_generator(), static_cast<int>(K));
+}
+
+template <class S, std::size_t K>
+auto make_placeholder(placeholder_memory& memory) {
   using T = typename S::value_type;
   using Shape = typename S::shape_type;
   using Device = typename S::device_type;
+  using node = input_node<static_cast<int>(K), T, Shape, Device>;
+  const auto sizes = trace_sizes<Shape>();
   if constexpr (std::is_same_v<Device, cpu>) {
-    return input_node<static_cast<int>(K), T, Shape, Device>(tensor<T, Shape, Device>(trace_sizes<Shape>()));
+    tensor<T, Shape, Device> t(sizes);
+    memory.push_back(t.owner());
+    return node(t.strided());
   } else {
     // Tracing reads no values: a device placeholder has sizes and no memory,
     // so a graph over device tensors traces (and prints) on a machine without
     // the device.
-    const auto sizes = trace_sizes<Shape>();
-    return input_node<static_cast<int>(K), T, Shape, Device>(
-        tensor<T, Shape, Device>(unchecked_tag{}, nullptr, nullptr, sizes, contiguous_strides<Shape::rank>(sizes)));
+    return node(strided_view<T, Shape::rank>{nullptr, sizes, contiguous_strides<Shape::rank>(sizes)});
   }
 }
 
@@ -116,10 +129,9 @@ auto bind_argument(A&& a) {
       report<diagnostic::input_does_not_match_spec<static_cast<int>(Offset), S, D>>();
       return poison{};
     } else {
-      // Not owning: the caller's tensor outlives the call. Sizes are checked
+      // Borrowed: the caller's tensor outlives the call. Sizes are checked
       // by the graph's guards.
-      return input_node<static_cast<int>(Offset), T, Shape, Device>(
-          tensor<T, Shape, Device>(unchecked_tag{}, nullptr, a.data(), a.sizes(), a.strides()));
+      return input_node<static_cast<int>(Offset), T, Shape, Device>(a.strided());
     }
   } else if constexpr (is_std_array_v<S> || is_tuple_like_v<S>) {
     if constexpr (!(is_std_array_v<D> || is_tuple_like_v<D>)) {
@@ -316,7 +328,8 @@ class captured_graph {
   using function_type = F;
   using specs_type = Specs;
 
-  captured_graph(F f, std::optional<Result> traced) : f_(std::move(f)), traced_(std::move(traced)) {}
+  captured_graph(F f, std::optional<Result> traced, detail::placeholder_memory placeholders = {})
+      : f_(std::move(f)), placeholders_(std::move(placeholders)), traced_(std::move(traced)) {}
 
   // The traced function (derived graphs, such as gradients, trace it again).
   const F& function() const { return f_; }
@@ -554,6 +567,7 @@ class captured_graph {
   }
 
   F f_;
+  detail::placeholder_memory placeholders_;  // what traced_'s input nodes read
   std::optional<Result> traced_;
 };
 
@@ -597,8 +611,9 @@ auto trace(F f, Specs... specs) {
     return poison{};
   } else {
     detail::trace_generator().manual_seed(0);  // offsets in the IR count from this trace's first draw
-    auto placeholders = spec_tree::map(S{specs...}, [](auto s, auto k) {
-      return detail::make_placeholder<decltype(s), decltype(k)::value>();
+    detail::placeholder_memory memory;
+    auto placeholders = spec_tree::map(S{specs...}, [&](auto s, auto k) {
+      return detail::make_placeholder<decltype(s), decltype(k)::value>(memory);
     });
     using T = decltype(std::apply(f, placeholders));
     if constexpr ([]<class... L>(type_list<L...>) { return any_poison<L...>; }(
@@ -612,7 +627,7 @@ auto trace(F f, Specs... specs) {
         traced.emplace(std::apply(f, placeholders));
       } catch (const error&) {
       }
-      return captured_graph<F, S, T>(std::move(f), std::move(traced));
+      return captured_graph<F, S, T>(std::move(f), std::move(traced), std::move(memory));
     }
   }
 }

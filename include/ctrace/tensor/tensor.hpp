@@ -14,6 +14,7 @@
 #include "ctrace/core/symbolic_size.hpp"
 #include "ctrace/expr/leaf.hpp"
 #include "ctrace/expr/node.hpp"
+#include "ctrace/tensor/borrowed.hpp"
 #include "ctrace/tensor/storage.hpp"
 #include "ctrace/tensor/view.hpp"
 
@@ -376,6 +377,11 @@ class tensor {
   sizes_type sizes_{};
   sizes_type strides_{};
 };
+
+template <class T, class Shape, class Device>
+tensor<T, Shape, Device> borrowed_tensor<T, Shape, Device>::to_tensor() const {
+  return tensor<T, Shape, Device>(detail::unchecked_tag{}, nullptr, view.data, view.sizes, view.strides);
+}
 
 }  // namespace ctrace
 

@@ -114,7 +114,7 @@ struct evaluator<tensor_leaf<T, S, D>, R> : strided_reader<T, R> {
 
 template <int I, class T, class S, class D, int R>
 struct evaluator<input_node<I, T, S, D>, R> : strided_reader<T, R> {
-  evaluator(const input_node<I, T, S, D>& in, const sizes_t<R>& iter) : strided_reader<T, R>(in.value.strided(), iter) {}
+  evaluator(const input_node<I, T, S, D>& in, const sizes_t<R>& iter) : strided_reader<T, R>(in.value.view, iter) {}
 };
 
 template <class T, int R>

@@ -310,7 +310,7 @@ struct device_expr<tensor_leaf<T, S, D>, R> {
 template <int I, class T, class S, class D, int R>
 struct device_expr<input_node<I, T, S, D>, R> {
   static auto make(const input_node<I, T, S, D>& in, const sizes_t<R>& iter) {
-    return device_expr<tensor<T, S, D>, R>::make(in.value, iter);
+    return device_expr<tensor<T, S, D>, R>::make(in.value.to_tensor(), iter);
   }
 };
 

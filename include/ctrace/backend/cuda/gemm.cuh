@@ -101,7 +101,7 @@ inline constexpr bool is_device_tensor_node<input_node<I, T, S, cuda>> = true;
 template <class Node>
 auto device_tensor(const Node& n) {
   using value_tensor = tensor<typename Node::value_type, typename Node::shape_type, cuda>;
-  if constexpr (is_device_tensor_node<Node>) return n.value;
+  if constexpr (is_device_tensor_node<Node>) return value_tensor(n.value);  // an input node borrows its memory
   else if constexpr (is_movement_node_v<Node>) return n.op.apply(device_tensor(n.arg()));
   else return exec::materialize_once<Node, value_tensor>([&] { return value_tensor(n); });
 }

@@ -25,7 +25,7 @@ namespace ctrace::cuda_backend {
 template <class Node>
 auto as_device_tensor(const Node& n) {
   if constexpr (requires { n.value.owner(); }) {
-    return n.value;
+    return tensor<typename Node::value_type, typename Node::shape_type, cuda>(n.value);  // input nodes borrow theirs
   } else {
     using T = typename Node::value_type;
     using S = typename Node::shape_type;
