@@ -5,7 +5,9 @@
 // products (matmul) with their elementwise consumers in the GEMM's epilogue.
 // Include it in sources compiled by nvcc (.cu); it brings the tensor and the
 // elementwise, reduction, normalization and indexing ops (gather,
-// index_select, index_add, scatter_add, cumsum), not Eigen or Hana.
+// index_select, index_add, scatter_add, cumsum) and the evaluation of control
+// flow (cond, fori_loop, scan: their API is ctrace/graph/control.hpp), not
+// Eigen or Hana.
 #pragma once
 
 #if !defined(__CUDACC__)
@@ -20,6 +22,7 @@
 #include "ctrace/api/scan.hpp"
 #include "ctrace/api/scatter.hpp"
 #include "ctrace/backend/cuda/allocator.hpp"
+#include "ctrace/backend/cuda/control.cuh"
 #include "ctrace/backend/cuda/copy.cuh"
 #include "ctrace/backend/cuda/elementwise.cuh"
 #include "ctrace/backend/cuda/gemm.cuh"

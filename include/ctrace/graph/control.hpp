@@ -16,6 +16,11 @@
 //     graph of its own and must give a carry of init's structure, dtypes and
 //     shapes. Each y_t is written straight into its row of ys.
 //
+// Each runs on its operands' device, with the same code: a loop's or scan's
+// body is traced over tensors of that device (operands on different devices
+// do not compile); the backends evaluate the nodes (backend/cpu/control.hpp,
+// backend/cuda/control.cuh, over exec/control.hpp).
+//
 // A loop with a static trip count needs none of them: it is a C++ loop at
 // trace time.
 #pragma once
@@ -89,30 +94,47 @@ auto cond(const P& pred, TrueFn&& on_true, FalseFn&& on_false, const Operands&..
 }
 
 namespace detail {
-template <class Body, class... InitNodes>
+// The device a loop or scan runs on: its operands' (constants run anywhere:
+// then the CPU); void when they live on different devices.
+template <class... Nodes>
+using control_device_t =
+    std::conditional_t<std::is_same_v<common_device_t<typename Nodes::device_type...>, any_device>, cpu,
+                       common_device_t<typename Nodes::device_type...>>;
+
+template <class... Nodes>
+constexpr bool control_devices_meet() {
+  static_assert(!std::is_void_v<control_device_t<Nodes...>>,
+                "ctrace: fori_loop's init carries, or scan's init carries and xs, live on different devices "
+                "(cpu and cuda); copy them to one with to_device(t) or to_host(t)");
+  return !std::is_void_v<control_device_t<Nodes...>>;
+}
+
+// The body sees tensors of the loop's device: the index (0-d int64) and
+// carries shaped as the init's.
+template <class Device, class Body, class... InitNodes>
 auto trace_loop_body(const Body& body) {
-  return trace(body, spec<std::int64_t>{},
-               spec_of_shape<typename InitNodes::value_type, typename InitNodes::shape_type, cpu>{}...);
+  return trace(body, spec_of_shape<std::int64_t, shape<>, Device>{},
+               spec_of_shape<typename InitNodes::value_type, typename InitNodes::shape_type, Device>{}...);
 }
 }  // namespace detail
 
-template <class Body, tensor_operand... Init>
-  requires(sizeof...(Init) > 0)
-auto fori_loop(index_t lower, index_t upper, Body body, const Init&... init) {
+namespace detail {
+template <class Device, class Body, class... Init>
+auto make_fori_loop(index_t lower, index_t upper, Body body, const Init&... init) {
   auto nodes = std::make_tuple(to_node(init)...);
-  using Graph = decltype(detail::trace_loop_body<Body, node_of_t<const Init&>...>(body));
+  using Graph = decltype(trace_loop_body<Device, Body, node_of_t<const Init&>...>(body));
   using Result = typename Graph::returned_type;
-  using Carries = std::tuple<eval_tensor_t<node_of_t<const Init&>, cpu>...>;
+  using Carries = std::tuple<eval_tensor_t<node_of_t<const Init&>, Device>...>;
   constexpr bool single = sizeof...(Init) == 1;
   using Expected = std::conditional_t<single, std::tuple_element_t<0, std::tuple<node_of_t<const Init&>...>>,
                                       std::tuple<node_of_t<const Init&>...>>;
   if constexpr ((single && !is_output_leaf<Result>::value) || (!single && !is_tuple_like_v<Result>) ||
-                !detail::leaves_agree(output_tree::leaf_types_t<Result>{}, type_list<node_of_t<const Init&>...>{})) {
+                !leaves_agree(output_tree::leaf_types_t<Result>{}, type_list<node_of_t<const Init&>...>{})) {
     report<diagnostic::branch_results_differ<Result, Expected>>();
     return poison{};
   } else {
     using State = loop_state<Graph, Carries>;
-    auto state = std::make_shared<State>(State{detail::trace_loop_body<Body, node_of_t<const Init&>...>(body),
+    auto state = std::make_shared<State>(State{trace_loop_body<Device, Body, node_of_t<const Init&>...>(body),
                                                lower, upper, std::nullopt});
     return [&]<std::size_t... K>(std::index_sequence<K...>) {
       if constexpr (single) {
@@ -121,6 +143,18 @@ auto fori_loop(index_t lower, index_t upper, Body body, const Init&... init) {
         return std::make_tuple(loop_result<K, State, node_of_t<const Init&>...>{{}, nodes, state}...);
       }
     }(std::index_sequence_for<Init...>{});
+  }
+}
+}  // namespace detail
+
+template <class Body, tensor_operand... Init>
+  requires(sizeof...(Init) > 0)
+auto fori_loop(index_t lower, index_t upper, Body body, const Init&... init) {
+  using Device = detail::control_device_t<node_of_t<const Init&>...>;
+  if constexpr (!detail::control_devices_meet<node_of_t<const Init&>...>()) {
+    return poison{};
+  } else {
+    return detail::make_fori_loop<Device>(lower, upper, std::move(body), init...);
   }
 }
 
@@ -152,12 +186,12 @@ auto scan_operands(const A& a) {
 
 // Specs of the body's inputs: a carry as its init is; a row of xs without
 // its leading dim. A single tensor is a spec, a tuple a tuple of specs.
-template <class Node>
-using scan_carry_spec_t = spec_of_shape<typename Node::value_type, typename Node::shape_type, cpu>;
+template <class Node, class Device>
+using scan_carry_spec_t = spec_of_shape<typename Node::value_type, typename Node::shape_type, Device>;
 template <class Node>
 using scan_row_shape_t = typename drop_axis_shape<typename Node::shape_type, 0>::type;
-template <class Node>
-using scan_row_spec_t = spec_of_shape<typename Node::value_type, scan_row_shape_t<Node>, cpu>;
+template <class Node, class Device>
+using scan_row_spec_t = spec_of_shape<typename Node::value_type, scan_row_shape_t<Node>, Device>;
 template <bool Single, class... Specs>
 using scan_spec_structure_t = std::conditional_t<Single, std::tuple_element_t<0, std::tuple<Specs...>>, std::tuple<Specs...>>;
 
@@ -327,19 +361,21 @@ constexpr int max_rank_of(type_list<Y...>) {
   return r;
 }
 
-// The types of one scan, from its body, its init carries CN and its xs XN.
+// The types of one scan, from its body, its init carries CN and its xs XN;
+// its tensors (carries, rows, results) live on the operands' device.
 template <class Body, bool SingleCarry, bool SingleX, class CarryNodes, class XNodes>
 struct scan_plan;
 template <class Body, bool SingleCarry, bool SingleX, class... CN, class... XN>
 struct scan_plan<Body, SingleCarry, SingleX, std::tuple<CN...>, std::tuple<XN...>> {
   using body_type = Body;
-  using carry_spec = scan_spec_structure_t<SingleCarry, scan_carry_spec_t<CN>...>;
-  using row_spec = scan_spec_structure_t<SingleX, scan_row_spec_t<XN>...>;
+  using device_type = control_device_t<CN..., XN...>;
+  using carry_spec = scan_spec_structure_t<SingleCarry, scan_carry_spec_t<CN, device_type>...>;
+  using row_spec = scan_spec_structure_t<SingleX, scan_row_spec_t<XN, device_type>...>;
   using graph = decltype(trace(std::declval<Body>(), carry_spec{}, row_spec{}));
-  using carry_tensors = std::tuple<tensor<typename CN::value_type, typename CN::shape_type, cpu>...>;
-  using row_tensors = std::tuple<tensor<typename XN::value_type, scan_row_shape_t<XN>, cpu>...>;
-  using carry_sizes = std::tuple<typename tensor<typename CN::value_type, typename CN::shape_type, cpu>::sizes_type...>;
-  using row_sizes = std::tuple<typename tensor<typename XN::value_type, scan_row_shape_t<XN>, cpu>::sizes_type...>;
+  using carry_tensors = std::tuple<tensor<typename CN::value_type, typename CN::shape_type, device_type>...>;
+  using row_tensors = std::tuple<tensor<typename XN::value_type, scan_row_shape_t<XN>, device_type>...>;
+  using carry_sizes = std::tuple<typename tensor<typename CN::value_type, typename CN::shape_type, device_type>::sizes_type...>;
+  using row_sizes = std::tuple<typename tensor<typename XN::value_type, scan_row_shape_t<XN>, device_type>::sizes_type...>;
   using init_structure = scan_spec_structure_t<SingleCarry, CN...>;
   static constexpr extent steps_extent = std::tuple_element_t<0, std::tuple<XN...>>::shape_type::extents[0];
 };
@@ -350,10 +386,12 @@ struct scan_outputs;
 template <class Plan, class... Y>
 struct scan_outputs<Plan, type_list<Y...>> {
   template <class L>
-  using y_tensor = tensor<typename node_of_t<const L&>::value_type, typename node_of_t<const L&>::shape_type, cpu>;
+  using y_tensor = tensor<typename node_of_t<const L&>::value_type, typename node_of_t<const L&>::shape_type,
+                         typename Plan::device_type>;
   using ys_tensors =
       std::tuple<tensor<typename y_tensor<Y>::value_type,
-                        typename insert_axis_shape<typename y_tensor<Y>::shape_type, 0, Plan::steps_extent>::type, cpu>...>;
+                        typename insert_axis_shape<typename y_tensor<Y>::shape_type, 0, Plan::steps_extent>::type,
+                        typename Plan::device_type>...>;
   using results = decltype(std::tuple_cat(std::declval<typename Plan::carry_tensors>(), std::declval<ys_tensors>()));
   using state = scan_state<typename Plan::body_type, typename Plan::carry_spec, typename Plan::row_spec,
                            typename Plan::carry_tensors, typename Plan::row_tensors, results>;
@@ -399,6 +437,8 @@ struct scan_outputs<Plan, type_list<Y...>> {
 template <bool SingleCarry, bool SingleX, class Body, class... CN, class... XN>
 auto make_scan(Body body, std::tuple<CN...> carries, std::tuple<XN...> xs) {
   if constexpr (any_poison<CN..., XN...>) {
+    return poison{};
+  } else if constexpr (!control_devices_meet<CN..., XN...>()) {
     return poison{};
   } else if constexpr (constexpr int lowest = std::min({XN::shape_type::rank...}); lowest < 1) {
     report<diagnostic::rank_not_supported<op::scan, lowest>>();  // an xs without a leading dim to scan over
