@@ -5,8 +5,8 @@
 // products (matmul) with their elementwise consumers in the GEMM's epilogue.
 // Include it in sources compiled by nvcc (.cu); it brings the tensor and the
 // elementwise, reduction, normalization and indexing ops (gather,
-// index_select, index_add, scatter_add, cumsum), cat and stack, diag_embed,
-// cummax and topk, not Eigen or Hana.
+// index_select, index_add, scatter_add, cumsum, masked_select), cat and stack,
+// diag_embed, cummax and topk, not Eigen or Hana.
 #pragma once
 
 #if !defined(__CUDACC__)
@@ -30,6 +30,7 @@
 #include "ctrace/backend/cuda/indexing.cuh"
 #include "ctrace/backend/cuda/join.cuh"
 #include "ctrace/backend/cuda/layer_norm.cuh"
+#include "ctrace/backend/cuda/masked_select.cuh"
 #include "ctrace/backend/cuda/reduce.cuh"
 #include "ctrace/backend/cuda/runtime.hpp"
 #include "ctrace/backend/cuda/scan.cuh"
