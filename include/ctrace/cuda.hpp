@@ -5,9 +5,9 @@
 // products (matmul) with their elementwise consumers in the GEMM's epilogue.
 // Include it in sources compiled by nvcc (.cu); it brings the tensor and the
 // elementwise, reduction, normalization and indexing ops (gather,
-// index_select, index_add, scatter_add, cumsum) and the evaluation of control
-// flow (cond, fori_loop, scan: their API is ctrace/graph/control.hpp), not
-// Eigen or Hana.
+// index_select, index_add, scatter_add, cumsum, masked_select), cat and stack,
+// diag_embed, cummax and topk, and the evaluation of control flow (cond,
+// fori_loop, scan: their API is ctrace/graph/control.hpp), not Eigen or Hana.
 #pragma once
 
 #if !defined(__CUDACC__)
@@ -16,21 +16,28 @@
 
 #include "ctrace/api/elementwise.hpp"
 #include "ctrace/api/indexing.hpp"
+#include "ctrace/api/join.hpp"
 #include "ctrace/api/linalg.hpp"
 #include "ctrace/api/nn.hpp"
 #include "ctrace/api/reduce.hpp"
 #include "ctrace/api/scan.hpp"
 #include "ctrace/api/scatter.hpp"
+#include "ctrace/api/sort.hpp"
 #include "ctrace/backend/cuda/allocator.hpp"
 #include "ctrace/backend/cuda/control.cuh"
 #include "ctrace/backend/cuda/copy.cuh"
+#include "ctrace/backend/cuda/diag_embed.cuh"
 #include "ctrace/backend/cuda/elementwise.cuh"
 #include "ctrace/backend/cuda/gemm.cuh"
 #include "ctrace/backend/cuda/indexing.cuh"
+#include "ctrace/backend/cuda/join.cuh"
 #include "ctrace/backend/cuda/layer_norm.cuh"
+#include "ctrace/backend/cuda/masked_select.cuh"
 #include "ctrace/backend/cuda/reduce.cuh"
 #include "ctrace/backend/cuda/runtime.hpp"
+#include "ctrace/backend/cuda/scan.cuh"
 #include "ctrace/backend/cuda/softmax.cuh"
+#include "ctrace/backend/cuda/sort.cuh"
 #include "ctrace/backend/cuda/stream.hpp"
 #include "ctrace/backend/cuda/views.cuh"
 #include "ctrace/tensor/tensor.hpp"

@@ -22,6 +22,19 @@
 
 namespace ctrace {
 
+namespace exec {
+// The number of true elements among n contiguous bools in a device's memory:
+// masked_select sizes its result with it. A backend specializes it with
+// `static index_t run(const bool* mask, index_t n)` (the CUDA backend in
+// backend/cuda/masked_select.cuh, which waits for the count).
+template <class Device>
+struct count_true;
+template <>
+struct count_true<cpu> {
+  static index_t run(const bool* mask, index_t n) { return static_cast<index_t>(std::count(mask, mask + n, true)); }
+};
+}  // namespace exec
+
 namespace detail {
 
 // Element types an index tensor may hold (PyTorch: int64, and int32 for most ops).
@@ -153,8 +166,9 @@ auto index(X&& x, I&& idx) {
 // torch.masked_select(x, mask): the elements of x where the bool mask is
 // true, in row-major order of their common broadcast shape, as a 1-D tensor
 // of run-time length. The length depends on the mask's values, so the mask is
-// evaluated (and counted) here, on the host; x stays lazy. Changing the mask
-// tensor's memory before the result is evaluated is an error.
+// evaluated (and counted) here, in the memory of the operands' device (CUDA:
+// one count kernel, waited for); x stays lazy. Changing the mask tensor's
+// memory before the result is evaluated is an error.
 template <tensor_operand X, tensor_operand M>
 auto masked_select(X&& x, M&& mask) {
   auto nx = to_node(std::forward<X>(x));
@@ -177,22 +191,22 @@ auto masked_select(X&& x, M&& mask) {
     } else {
       using BS = typename broadcast::type;
       using D = common_device_t<typename NX::device_type, typename NM::device_type>;
-      static_assert(std::is_same_v<D, cpu> || std::is_same_v<D, any_device>,
-                    "ctrace: masked_select counts its mask in host memory; its operands must be CPU tensors");
+      // Where the mask is counted: host memory unless an operand is on a device.
+      using MD = std::conditional_t<std::is_same_v<D, any_device>, cpu, D>;
       const auto sizes = broadcast_sizes<BS, SX, SM>("masked_select", nx.sizes(), nm.sizes());
       // The mask, broadcast to the common shape, in contiguous memory: the
       // caller's tensor when it is that already, else a new one.
       auto full = [&] {
-        if constexpr (std::is_same_v<SM, BS> && requires { nm.value.owner(); }) {
-          if (nm.value.sizes() == sizes && nm.value.is_contiguous()) return tensor<bool, BS, cpu>(nm.value);
+        if constexpr (std::is_same_v<SM, BS> && std::is_same_v<typename NM::device_type, MD> &&
+                      requires { nm.value.owner(); }) {
+          if (nm.value.sizes() == sizes && nm.value.is_contiguous()) return tensor<bool, BS, MD>(nm.value);
         }
-        auto t = tensor<bool, BS, cpu>::uninitialized(sizes);
+        auto t = tensor<bool, BS, MD>::uninitialized(sizes);
         t.assign(nm);
         return t;
       }();
-      const bool* m = full.data();
-      const index_t count = static_cast<index_t>(std::count(m, m + full.numel(), true));
-      using leaf = tensor_leaf<bool, BS, cpu>;
+      const index_t count = exec::count_true<MD>::run(full.data(), full.numel());
+      using leaf = tensor_leaf<bool, BS, MD>;
       return masked_select_node<NX, leaf>{{}, {std::move(nx), leaf{{}, std::move(full)}}, count};
     }
   }
