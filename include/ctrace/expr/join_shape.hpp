@@ -93,16 +93,23 @@ struct join_shapes {
 // op, the operand, the dim and both sizes.
 template <int R>
 sizes_t<R> join_sizes(const char* op, const sizes_t<R>* parts, index_t count, int sum_axis) {
+  // The summed dim as an index below R, or R for none (unsigned: g++ -O3
+  // otherwise warns of a negative index on paths sum_axis < 0 never takes).
+  const std::size_t summed = sum_axis < 0 || sum_axis >= R ? std::size_t{R} : static_cast<std::size_t>(sum_axis);
   sizes_t<R> out = parts[0];
-  if (sum_axis >= 0) out[sum_axis] = 0;
+  index_t total = 0;
   for (index_t k = 0; k < count; ++k) {
-    for (int d = 0; d < R; ++d) {
-      if (d != sum_axis && parts[k][d] != parts[0][d]) {
+    for (std::size_t d = 0; d < std::size_t{R}; ++d) {
+      if (d == summed) {
+        total += parts[k][d];
+      } else if (parts[k][d] != parts[0][d]) {
         detail::raise(op, ": operand ", k, " has size ", parts[k][d], " at dim ", d, " but operand 0 has ",
                       parts[0][d], " (sizes ", sizes_to_string(parts[k]), " and ", sizes_to_string(parts[0]), ")");
       }
     }
-    if (sum_axis >= 0) out[sum_axis] += parts[k][sum_axis];
+  }
+  for (std::size_t d = 0; d < std::size_t{R}; ++d) {
+    if (d == summed) out[d] = total;
   }
   return out;
 }

@@ -36,6 +36,9 @@ namespace masked_select_impl {
 
 using indexing_impl::block;
 
+// Kernels in headers are templates (here on nothing): a plain __global__
+// function would be defined again in every .cu file that includes this.
+template <int = 0>
 __global__ void __launch_bounds__(block) count_kernel(const bool* mask, index_t n, unsigned long long* total) {
   unsigned long long mine = 0;
   for (index_t i = static_cast<index_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < n;
@@ -84,6 +87,7 @@ CTRACE_DEVICE CTRACE_INLINE index_t thread_count(const bool* mask, index_t n, in
 }
 
 // counts[t] = the true elements of tile t.
+template <int = 0>
 __global__ void __launch_bounds__(block) tile_count_kernel(const bool* mask, index_t n, index_t tiles, index_t* counts) {
   for (index_t t = blockIdx.x; t < tiles; t += gridDim.x) {
     index_t total = 0;
@@ -94,6 +98,7 @@ __global__ void __launch_bounds__(block) tile_count_kernel(const bool* mask, ind
 
 // counts[0, tiles) becomes its exclusive prefix sum, counts[tiles] the total;
 // one block of `block` threads, a chunk of `block` tiles at a time.
+template <int = 0>
 __global__ void __launch_bounds__(block) scan_tiles_kernel(index_t* counts, index_t tiles) {
   index_t carry = 0;
   for (index_t base = 0; base < tiles; base += block) {
@@ -152,7 +157,7 @@ struct count_true<cuda> {
     auto* t = reinterpret_cast<unsigned long long*>(total.data());
     const cudaStream_t stream = current_stream();
     cuda_backend::check(cudaMemsetAsync(t, 0, sizeof *t, stream), "cudaMemsetAsync", " (masked_select mask count)");
-    impl::count_kernel<<<cuda_backend::indexing_impl::grid_for(n), impl::block, 0, stream>>>(mask, n, t);
+    impl::count_kernel<0><<<cuda_backend::indexing_impl::grid_for(n), impl::block, 0, stream>>>(mask, n, t);
     cuda_backend::check(cudaGetLastError(), "masked_select count kernel launch", " (", n, " mask elements)");
     return static_cast<index_t>(impl::read_back(t, "masked_select mask count"));
   }
@@ -198,9 +203,9 @@ struct root_kernel<masked_select_node<X, tensor_leaf<bool, MS, cuda>>> {
     auto starts = tensor<index_t, shape_of<dyn>, cuda>::uninitialized({tiles + 1});
     index_t* st = starts.data();
     const unsigned grid = indexing_impl::grid_for(tiles * impl::block);
-    impl::tile_count_kernel<<<grid, impl::block, 0, stream>>>(mask.data(), n, tiles, st);
+    impl::tile_count_kernel<0><<<grid, impl::block, 0, stream>>>(mask.data(), n, tiles, st);
     check(cudaGetLastError(), "masked_select count kernel launch", " (", n, " mask elements)");
-    impl::scan_tiles_kernel<<<1, impl::block, 0, stream>>>(st, tiles);
+    impl::scan_tiles_kernel<0><<<1, impl::block, 0, stream>>>(st, tiles);
     check(cudaGetLastError(), "masked_select scan kernel launch", " (", tiles, " tiles)");
     const index_t found = impl::read_back(st + tiles, "masked_select mask count");
     // The mask is the caller's memory when it needed no broadcast: writing by

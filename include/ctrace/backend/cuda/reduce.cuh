@@ -297,10 +297,12 @@ void launch_rows(Out* dest, const Expr& expr, const row_space<R>& space, row_arg
   check(cudaGetLastError(), "reduce kernel launch", " (", space.rows, " rows of ", space.cols, ")");
   if (a.pieces > 1) {
     output_map<R> map{};
-    for (int d = space.first; d + 1 < R; ++d) {
-      map.sizes[map.dims] = space.sizes[d];
-      map.strides[map.dims] = a.out_strides[d];
-      ++map.dims;
+    if constexpr (R > 1) {  // rank 1 has no outer dims (and g++ -O3 warns of d = -1 without this)
+      for (int d = space.first; d + 1 < R; ++d) {
+        map.sizes[map.dims] = space.sizes[d];
+        map.strides[map.dims] = a.out_strides[d];
+        ++map.dims;
+      }
     }
     finish_pieces<Op, In>(dest, partial.get(), space.rows, a.pieces, map, op, a.count);
   }
@@ -408,7 +410,9 @@ void run(const strided_view<Out, DR>& dest, const A& arg, const Op& op, std::uin
     space.first = first;
     space.rows = 1;
     for (int d = 0; d < R; ++d) space.sizes[d] = msizes[d];
-    for (int d = first; d + 1 < R; ++d) space.rows *= msizes[d];
+    if constexpr (R > 1) {  // rank 1 is one row (g++ -O3 warns of d = -1 without this)
+      for (int d = first; d + 1 < R; ++d) space.rows *= msizes[d];
+    }
     space.cols = msizes[R - 1];
     row_args<R> a{};
     for (int d = 0; d < R; ++d) a.out_strides[d] = out_strides[d];
