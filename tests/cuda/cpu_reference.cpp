@@ -71,4 +71,13 @@ std::vector<float> indexing_grad(const std::vector<float>& x, const std::vector<
   return values(g(tx, ti, tj));
 }
 
+generator_values generators(const std::vector<float>& x, long n, std::uint64_t seed) {
+  constexpr auto R = sym<"R">;
+  auto g = trace(generators_graph, spec<float, R, 3>{}, rng_spec{});
+  const tensor<float, shape_of<R, 3>, cpu> tx(nullptr, const_cast<float*>(x.data()), {n, 3}, {3, 1});
+  generator rng(seed);
+  auto [noisy, dropped, coin, ramp, grid] = g(tx, rng);
+  return {values(noisy), values(dropped), values(coin), values(ramp), values(grid), rng.offset()};
+}
+
 }  // namespace ctrace::testing::cpu_reference

@@ -5,7 +5,11 @@
 #pragma once
 
 #include <cstdint>
+#include <tuple>
 #include <vector>
+
+#include <ctrace/api/random.hpp>  // the generators named in generators_graph
+#include <ctrace/api/sizes.hpp>
 
 namespace ctrace::testing::cpu_reference {
 
@@ -43,5 +47,21 @@ inline const auto indexing_loss = [](auto x, auto i, auto j) {
 };
 std::vector<float> indexing_grad(const std::vector<float>& x, const std::vector<std::int64_t>& i,
                                  const std::vector<std::int64_t>& j, long n, long m, long k);
+
+// Generators in a graph: x [n, 3] (row-major) and a generator input seeded
+// with `seed`; the values of generators_graph, each row-major: randn noise
+// added to x, dropout of x, bernoulli(0.25), x^T * arange(n) (a generator
+// broadcast into a transposed layout), eye(3, 3) * 2 + linspace(0, 1, 3), and
+// the generator's offset after the call. The device computes the same graph.
+inline const auto generators_graph = [](auto x, auto rng) {
+  return std::make_tuple(x + ctrace::randn<float>(x.shape(), rng) * 0.1f, ctrace::dropout(x, 0.5, rng),
+                         ctrace::bernoulli(0.25, x.shape(), rng), transpose(x) * ctrace::arange<float>(ctrace::size<0>(x)),
+                         ctrace::eye<float, 3, 3>() * 2.0f + ctrace::linspace<float, 3>(0.0, 1.0));
+};
+struct generator_values {
+  std::vector<float> noisy, dropped, coin, ramp, grid;
+  std::uint64_t offset;
+};
+generator_values generators(const std::vector<float>& x, long n, std::uint64_t seed);
 
 }  // namespace ctrace::testing::cpu_reference

@@ -2,10 +2,13 @@
 // grad() as on the CPU, with specs on the cuda device; results agree with the
 // formulas computed on the host.
 #include <cmath>
+#include <tuple>
+#include <vector>
 
 #include <ctrace/autodiff.hpp>
 #include <ctrace/graph/graph.hpp>
 
+#include "cpu_reference.hpp"
 #include "cuda_test_util.hpp"
 
 using namespace ctrace;
@@ -53,4 +56,38 @@ TEST_CASE("views of device expressions and of device inputs inside a graph") {
   for (int i = 0; i < 3; ++i) {
     for (int j = 0; j < 2; ++j) CHECK(got[i * 2 + j] == doctest::Approx(3 * x[j * 3 + i]));
   }
+}
+
+TEST_CASE("generators in a device graph give the CPU's values: rand, randn, dropout, bernoulli, arange, eye, linspace") {
+  // The same graph on the CPU (cpu_reference.cpp) and here, with generators of
+  // one seed: the random values are the same Philox draws, element for element.
+  constexpr auto R = sym<"R">;
+  auto g = trace(cpu_reference::generators_graph, spec_on<cuda, float, R, 3>{}, rng_spec{});
+  for (const long n : {1L, 5L, 67L}) {
+    const auto hx = random_host<float, shape_of<R, 3>>({n, 3});
+    const auto x = to_vector(hx);
+    std::vector<float> xf(x.begin(), x.end());
+    const auto expected = cpu_reference::generators(xf, n, 1234);
+    generator rng(1234);
+    auto [noisy, dropped, coin, ramp, grid] = g(to_device(hx), rng);
+    CHECK(rng.offset() == expected.offset);
+    const auto same = [](const std::vector<double>& got, const std::vector<float>& want, double tolerance) {
+      REQUIRE(got.size() == want.size());
+      for (std::size_t i = 0; i < got.size(); ++i) {
+        if (tolerance == 0) CHECK(got[i] == static_cast<double>(want[i]));
+        else CHECK(got[i] == doctest::Approx(want[i]).epsilon(tolerance));
+      }
+    };
+    same(to_vector(noisy), expected.noisy, 1e-6);  // Box-Muller's log/cos/sin: the device's libm
+    same(to_vector(dropped), expected.dropped, 0);
+    same(to_vector(coin), expected.coin, 0);
+    same(to_vector(ramp), expected.ramp, 0);
+    same(to_vector(grid), expected.grid, 0);
+  }
+  // Not a constant: the next call draws new values.
+  generator rng(1234);
+  const auto hx = random_host<float, shape_of<R, 3>>({64, 3});
+  auto first = to_vector(std::get<2>(g(to_device(hx), rng)));
+  auto second = to_vector(std::get<2>(g(to_device(hx), rng)));
+  CHECK(first != second);
 }

@@ -186,6 +186,24 @@ struct leaf_nodes<type_list<L...>> {
 template <class T>
 struct is_bound_leaf : std::bool_constant<tensor_node<T> || std::is_same_v<T, rng_input>> {};
 
+// The device a graph's tensor inputs share (void when they differ): where its
+// outputs that read no input (a generator, eye(3) * 2) are computed.
+template <class S>
+struct spec_device {
+  using type = typename S::device_type;
+};
+template <>
+struct spec_device<rng_spec> {
+  using type = any_device;
+};
+template <class Specs>
+struct graph_device;
+template <class... S>
+struct graph_device<type_list<S...>> {
+  using common = common_device_t<typename spec_device<S>::type...>;
+  using type = std::conditional_t<std::is_same_v<common, any_device>, void, common>;
+};
+
 template <class Shapes>
 struct spec_shapes;
 template <class... S>
@@ -311,6 +329,9 @@ class captured_graph {
                 "second to the result of the first (auto x1 = add_(x, y); auto x2 = mul_(x1, 2);)");
   using spec_list = spec_tree::leaf_types_t<Specs>;
   using guards = graph_guards<typename detail::spec_shapes<spec_list>::type, nodes>;
+  // Outputs that read no input are computed on the inputs' device (a graph on
+  // device tensors returns device tensors only).
+  using output_device = typename detail::graph_device<spec_list>::type;
 
   // Facts of the graph, all known while compiling.
   static constexpr std::size_t input_count = spec_list::size;
@@ -530,6 +551,10 @@ class captured_graph {
     return *out;
   }
 
+  template <class Leaf>
+  using output_value_t =
+      eval_tensor_t<Leaf, std::conditional_t<std::is_same_v<typename Leaf::device_type, any_device>, output_device, void>>;
+
   template <class Leaf, class ArgTuple>
   static auto compute_leaf(const Leaf& leaf, const ArgTuple& args) {
     if constexpr (tensor_type<Leaf>) {
@@ -540,9 +565,9 @@ class captured_graph {
       // The only root: nothing after it reads the memo, so the value is not
       // remembered (a handle copied in and out of the memo costs two atomic
       // updates of its count).
-      return eval_tensor_t<Leaf>(leaf);
+      return output_value_t<Leaf>(leaf);
     } else {
-      return exec::materialize_once<Leaf, eval_tensor_t<Leaf>>([&] { return eval_tensor_t<Leaf>(leaf); });
+      return exec::materialize_once<Leaf, output_value_t<Leaf>>([&] { return output_value_t<Leaf>(leaf); });
     }
   }
   template <std::size_t K, class ArgTuple>

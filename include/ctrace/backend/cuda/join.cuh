@@ -1,8 +1,9 @@
 // CUDA kernels of cat and stack (of listed operands or of a run-time list of
-// tensors), as on the CPU: each operand is evaluated straight into its block of
-// the destination (a strided view) by the assignment it would get on its own,
-// so elementwise operands fuse into the copy and nothing is materialized twice.
-// One kernel per non-empty operand, queued in order on the current stream.
+// tensors), as on the CPU (exec/join_blocks.hpp): each operand is evaluated
+// straight into its block of the destination by the assignment it would get
+// on its own, so elementwise operands fuse into the copy and nothing is
+// materialized twice. One kernel per non-empty operand, queued in order on
+// the current stream.
 #pragma once
 
 #include <cstdint>
@@ -12,6 +13,7 @@
 #include "ctrace/backend/cuda/elementwise.cuh"
 #include "ctrace/backend/cuda/reduce_rows.cuh"
 #include "ctrace/backend/cuda/root_kernel.cuh"
+#include "ctrace/exec/join_blocks.hpp"
 #include "ctrace/expr/cat.hpp"
 #include "ctrace/expr/join_list.hpp"
 #include "ctrace/expr/leaf.hpp"
@@ -19,55 +21,6 @@
 #include "ctrace/tensor/tensor.hpp"
 
 namespace ctrace::cuda_backend {
-
-namespace join_impl {
-
-// The block of dest that operand sizes `part` fill at `offset` along `axis` (cat).
-template <class T, int R>
-strided_view<T, R> cat_block(const strided_view<T, R>& dest, const sizes_t<R>& part, int axis, index_t offset) {
-  return {dest.data + offset * dest.strides[axis], part, dest.strides};
-}
-
-// Index k of dest's dim `axis`, that dim removed (stack).
-template <class T, int R>
-strided_view<T, R - 1> stack_block(const strided_view<T, R>& dest, int axis, index_t k) {
-  strided_view<T, R - 1> v{dest.data + k * dest.strides[axis], {}, {}};
-  for (int d = 0, j = 0; d < R; ++d) {
-    if (d == axis) continue;
-    v.sizes[j] = dest.sizes[d];
-    v.strides[j++] = dest.strides[d];
-  }
-  return v;
-}
-
-template <class T, int R, class Node>
-void write_block(const strided_view<T, R>& block, const Node& part) {
-  if (block.numel() > 0) exec::backend<cuda>::assign(block, part);
-}
-
-// True when a tensor's elements may lie in dest's memory (address ranges only:
-// device pointers compare like host ones).
-template <class T, int R, class Part>
-bool overlaps(const strided_view<T, R>& dest, const Part& part) {
-  if (part.numel() == 0 || dest.numel() == 0) return false;
-  const T* lo = part.data();
-  const T* hi = part.data();
-  for (int d = 0; d < Part::rank; ++d) {
-    const index_t reach = (part.size(d) - 1) * part.stride(d);
-    (reach < 0 ? lo : hi) += reach;
-  }
-  const T* dlo = dest.data;
-  const T* dhi = dest.data;
-  for (int d = 0; d < R; ++d) {
-    const index_t reach = (dest.sizes[d] - 1) * dest.strides[d];
-    (reach < 0 ? dlo : dhi) += reach;
-  }
-  const auto a = reinterpret_cast<std::uintptr_t>(lo), b = reinterpret_cast<std::uintptr_t>(hi + 1);
-  const auto c = reinterpret_cast<std::uintptr_t>(dlo), e = reinterpret_cast<std::uintptr_t>(dhi + 1);
-  return a < e && c < b;
-}
-
-}  // namespace join_impl
 
 template <int Axis, class... Cs>
 struct root_kernel<cat_node<Axis, Cs...>> {
@@ -79,17 +32,7 @@ struct root_kernel<cat_node<Axis, Cs...>> {
   template <class T, int R>
   static void run(const strided_view<T, R>& dest, const node_type& node) {
     if constexpr (R == node_type::shape_type::rank) {
-      if (node.sizes() == dest.sizes) {
-        index_t offset = 0;
-        std::apply(
-            [&](const auto&... part) {
-              ((join_impl::write_block(join_impl::cat_block(dest, part.sizes(), Axis, offset), part),
-                offset += part.sizes()[Axis]),
-               ...);
-            },
-            node.children);
-        return;
-      }
+      if (node.sizes() == dest.sizes) return exec::join::write_parts<cuda, Axis, false>(dest, node.children);
     }
     run_via_temporary(dest, node);
   }
@@ -103,13 +46,7 @@ struct root_kernel<stack_node<Axis, Cs...>> {
   template <class T, int R>
   static void run(const strided_view<T, R>& dest, const node_type& node) {
     if constexpr (R == node_type::shape_type::rank) {
-      if (node.sizes() == dest.sizes) {
-        index_t k = 0;
-        std::apply(
-            [&](const auto&... part) { (join_impl::write_block(join_impl::stack_block(dest, Axis, k++), part), ...); },
-            node.children);
-        return;
-      }
+      if (node.sizes() == dest.sizes) return exec::join::write_parts<cuda, Axis, true>(dest, node.children);
     }
     run_via_temporary(dest, node);
   }
@@ -124,23 +61,12 @@ struct root_kernel<join_list_node<Op, Axis, V, S, D>> {
   static void run(const strided_view<T, R>& dest, const node_type& node) {
     if constexpr (R == node_type::shape_type::rank) {
       if (node.sizes() == dest.sizes) {
-        // A part that is a view of the destination is copied out before
-        // anything is written, as tensor::assign does for the operands it can
-        // see (a list hides them from it). The copies are stream-ordered
-        // before the writes.
-        std::vector<tensor<V, S, D>> parts = node.parts;
-        for (auto& part : parts) {
-          if (join_impl::overlaps(dest, part)) part = part.clone();
-        }
+        // Copies of parts that view the destination are stream-ordered before the writes.
+        const auto parts = exec::join::parts_apart_from(dest, node.parts);
         index_t offset = 0;
         for (std::size_t k = 0; k < parts.size(); ++k) {
-          const tensor_leaf<V, S, D> leaf{{}, parts[k]};
-          if constexpr (node_type::is_stack) {
-            join_impl::write_block(join_impl::stack_block(dest, Axis, static_cast<index_t>(k)), leaf);
-          } else {
-            join_impl::write_block(join_impl::cat_block(dest, parts[k].sizes(), Axis, offset), leaf);
-            offset += parts[k].size(Axis);
-          }
+          exec::join::write_list_part<cuda, Axis, node_type::is_stack>(dest, parts[k], static_cast<index_t>(k), offset);
+          if constexpr (!node_type::is_stack) offset += parts[k].size(Axis);
         }
         return;
       }

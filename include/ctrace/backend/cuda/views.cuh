@@ -49,6 +49,48 @@ struct device_expr<generator_node<gen::full<T>, S>, R> {
   static scalar_ref<T> make(const generator_node<gen::full<T>, S>& n, const sizes_t<R>&) { return {n.gen.value}; }
 };
 
+// Any other generator (arange, linspace, eye, rand, randn, and so bernoulli
+// and dropout): element i of the node is gen(i), i its row-major index in its
+// own shape, as on the CPU (the same Philox draws: a graph gives the same
+// random values on either device). Read like a tensor whose "offsets" are
+// those indices: row-major strides, broadcast dims 0, merged with the other
+// operands' dims; it loads nothing (data is null).
+template <class Gen, int R>
+struct generator_ref {
+  using value_type = typename Gen::value_type;
+  static constexpr std::size_t smallest_element = no_tensor_read;
+  Gen gen;
+  index_t strides[R];
+
+  template <int V, bool Streaming>
+  CTRACE_DEVICE CTRACE_INLINE vec<value_type, V> eval(linear_pos p) const {
+    vec<value_type, V> r;
+#pragma unroll
+    for (int k = 0; k < V; ++k) r.v[k] = gen((p.i + k) * strides[R - 1]);  // the stride is 0 or 1 here
+    return r;
+  }
+  template <int V, bool Streaming>
+  CTRACE_DEVICE CTRACE_INLINE vec<value_type, 1> eval(strided_pos<R> p) const {
+    index_t i = 0;
+#pragma unroll
+    for (int d = 0; d < R; ++d) i += p.coord[d] * strides[d];
+    return {{gen(i)}};
+  }
+  template <class F>
+  void for_each_tensor(F& f) {
+    f(static_cast<const void*>(nullptr), strides, sizeof(value_type));
+  }
+};
+
+template <class Gen, class S, int R>
+struct device_expr<generator_node<Gen, S>, R> {
+  static generator_ref<Gen, R> make(const generator_node<Gen, S>& n, const sizes_t<R>& iter) {
+    generator_ref<Gen, R> r{n.gen, {}};
+    broadcast_strides<R, S::rank>(n.sizes(), contiguous_strides<S::rank>(n.sizes()), iter, r.strides);
+    return r;
+  }
+};
+
 template <int I, int V, class X, class S, int R>
 struct device_expr<update_node<I, V, X, S>, R> {
   static auto make(const update_node<I, V, X, S>& n, const sizes_t<R>& iter) { return make_device_expr<R>(n.value(), iter); }
