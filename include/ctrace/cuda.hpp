@@ -6,8 +6,10 @@
 // Include it in sources compiled by nvcc (.cu); it brings the tensor and the
 // elementwise, reduction, normalization and indexing ops (gather,
 // index_select, index_add, scatter_add, cumsum, masked_select), cat and stack,
-// diag_embed, cummax and topk, and the evaluation of control flow (cond,
-// fori_loop, scan: their API is ctrace/graph/control.hpp), not Eigen or Hana.
+// diag_embed, cummax and topk, slice assignment and index_put_ (and so the
+// gradients of views), generators (arange, eye, rand, ...), and the evaluation
+// of control flow (cond, fori_loop, scan: their API is
+// ctrace/graph/control.hpp), not Eigen or Hana.
 #pragma once
 
 #if !defined(__CUDACC__)
@@ -38,6 +40,7 @@
 #include "ctrace/backend/cuda/scan.cuh"
 #include "ctrace/backend/cuda/softmax.cuh"
 #include "ctrace/backend/cuda/sort.cuh"
+#include "ctrace/backend/cuda/update.cuh"
 #include "ctrace/backend/cuda/stream.hpp"
 #include "ctrace/backend/cuda/views.cuh"
 #include "ctrace/tensor/tensor.hpp"

@@ -80,4 +80,21 @@ generator_values generators(const std::vector<float>& x, long n, std::uint64_t s
   return {values(noisy), values(dropped), values(coin), values(ramp), values(grid), rng.offset()};
 }
 
+update_values updates(const std::vector<float>& x, const std::vector<float>& v, const std::vector<std::int64_t>& idx,
+                      const std::vector<float>& rows, long n) {
+  constexpr auto R = sym<"R">;
+  auto g = trace(update_loss, spec<float, R, 4>{}, spec<float, R>{}, spec<std::int64_t, 2>{}, spec<float, 2, 4>{});
+  std::vector<float> xw = x;  // the call writes into it
+  const tensor<float, shape_of<R, 4>, cpu> tx(nullptr, xw.data(), {n, 4}, {4, 1});
+  const tensor<float, shape_of<R>, cpu> tv(nullptr, const_cast<float*>(v.data()), {n}, {1});
+  const tensor<std::int64_t, shape_of<2>, cpu> ti(nullptr, const_cast<std::int64_t*>(idx.data()), {2}, {1});
+  const tensor<float, shape_of<2, 4>, cpu> tr(nullptr, const_cast<float*>(rows.data()), {2, 4}, {4, 1});
+  const tensor<float, shape_of<R, 4>, cpu> x0(nullptr, const_cast<float*>(x.data()), {n, 4}, {4, 1});
+  auto [dx, dv, drows] = grad(g)(x0, tv, ti, tr);
+  update_values out{0, {}, values(dx), values(dv), values(drows)};
+  out.loss = g(tx, tv, ti, tr).data()[0];
+  out.x_after = xw;
+  return out;
+}
+
 }  // namespace ctrace::testing::cpu_reference

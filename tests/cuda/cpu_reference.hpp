@@ -9,6 +9,7 @@
 #include <vector>
 
 #include <ctrace/api/random.hpp>  // the generators named in generators_graph
+#include <ctrace/api/inplace.hpp>  // assign_ and index_put_ in update_loss
 #include <ctrace/api/sizes.hpp>
 
 namespace ctrace::testing::cpu_reference {
@@ -63,5 +64,21 @@ struct generator_values {
   std::uint64_t offset;
 };
 generator_values generators(const std::vector<float>& x, long n, std::uint64_t seed);
+
+// In-place ops inside a graph and views whose gradients scatter: x [n, 4] f32,
+// v [n] f32, idx [2] int64 (values in [0, n)), rows [2, 4] f32. The call
+// writes x[:, 2] = 2 v and then x[idx] = rows back into x; the gradient graph
+// holds scatter (select, slice, the slice assignment) and index_put.
+inline const auto update_loss = [](auto x, auto v, auto idx, auto rows) {
+  auto x1 = ctrace::assign_(ctrace::select<1>(x, 2), v * 2.0f);
+  auto x2 = ctrace::index_put_(x1, idx, rows);
+  return sum(x2 * x2) + sum(ctrace::slice<1>(x, 0, 2) * 3.0f) + sum(exp(ctrace::select<0>(x, 0)));
+};
+struct update_values {
+  float loss;
+  std::vector<float> x_after, dx, dv, drows;
+};
+update_values updates(const std::vector<float>& x, const std::vector<float>& v, const std::vector<std::int64_t>& idx,
+                      const std::vector<float>& rows, long n);
 
 }  // namespace ctrace::testing::cpu_reference

@@ -91,3 +91,47 @@ TEST_CASE("generators in a device graph give the CPU's values: rand, randn, drop
   auto second = to_vector(std::get<2>(g(to_device(hx), rng)));
   CHECK(first != second);
 }
+
+TEST_CASE("slice assignment, index_put_ and gradients through views on the device agree with the CPU") {
+  // The forward call writes x[:, 2] and x[idx] back into x; the gradient
+  // graph scatters (select, slice, the slice assignment) and puts rows.
+  constexpr auto R = sym<"R">;
+  auto g = trace(cpu_reference::update_loss, spec_on<cuda, float, R, 4>{}, spec_on<cuda, float, R>{},
+                 spec_on<cuda, std::int64_t, 2>{}, spec_on<cuda, float, 2, 4>{});
+  const long n = 6;
+  const auto hx = random_host<float, shape_of<R, 4>>({n, 4});
+  const auto hv = random_host<float, shape_of<R>>({n});
+  const auto hr = random_host<float, shape_of<2, 4>>({2, 4});
+  auto hi = tensor<std::int64_t, shape_of<2>, cpu>::uninitialized({2});
+  hi.data()[0] = 4;
+  hi.data()[1] = 1;
+  const auto as_floats = [](const std::vector<double>& d) { return std::vector<float>(d.begin(), d.end()); };
+  const std::vector<std::int64_t> idx{4, 1};
+  const auto expected = cpu_reference::updates(as_floats(to_vector(hx)), as_floats(to_vector(hv)), idx,
+                                               as_floats(to_vector(hr)), n);
+  const auto same = [](const std::vector<double>& got, const std::vector<float>& want) {
+    REQUIRE(got.size() == want.size());
+    for (std::size_t i = 0; i < got.size(); ++i) CHECK(got[i] == doctest::Approx(want[i]).epsilon(1e-5));
+  };
+  const auto dx0 = to_device(hx);
+  const auto dv0 = to_device(hv);
+  const auto di = to_device(hi);
+  const auto dr = to_device(hr);
+  auto [gx, gv, grows] = grad(g)(dx0, dv0, di, dr);
+  same(to_vector(gx), expected.dx);
+  same(to_vector(gv), expected.dv);
+  same(to_vector(grows), expected.drows);
+  same(to_vector(dx0), as_floats(to_vector(hx)));  // the gradient graph writes nothing back
+  auto x = to_device(hx);
+  auto loss = g(x, dv0, di, dr);
+  CHECK(to_vector(loss)[0] == doctest::Approx(expected.loss).epsilon(1e-5));
+  same(to_vector(x), expected.x_after);
+  // An index out of range is refused before anything is written.
+  auto bad = to_device(hi);
+  auto hbad = to_host(bad);
+  hbad.data()[1] = n;
+  auto before = to_vector(x);
+  CHECK_THROWS_WITH_AS(g(x, dv0, to_device(hbad), dr), "ctrace: index_put_: index 6 is out of range for dim 0 of size 6",
+                       ctrace::error);
+  CHECK(to_vector(x) == before);
+}
