@@ -260,19 +260,15 @@ struct root_kernel<gather_node<Axis, X, I>> {
 
   template <class T, int R>
   static void run(const strided_view<T, R>& dest, const node_type& node) {
-    if constexpr (exact_result_type<node_type, T, R>) {
-      if (node.sizes() == dest.sizes) {
-        const auto index = as_device_tensor(node.index());
-        const auto iv = index.strided();
-        indexing_impl::check_indices(op::gather::name, iv, node.source().sizes()[Axis], Axis);
-        if (dest.numel() == 0) return;
-        const auto x = as_device_tensor(node.source());
-        indexing_impl::launch_gather<Axis>(dest, x.strided(), indexing_impl::operand_of<const typename I::value_type, R>(
-                                                                  iv.data, iv.strides));
-        return;
-      }
-    }
-    run_via_temporary(dest, node);
+    run_exact_or_via_temporary(dest, node, [&](const auto& out) {
+      const auto index = as_device_tensor(node.index());
+      const auto iv = index.strided();
+      indexing_impl::check_indices(op::gather::name, iv, node.source().sizes()[Axis], Axis);
+      if (out.numel() == 0) return;
+      const auto x = as_device_tensor(node.source());
+      indexing_impl::launch_gather<Axis>(out, x.strided(), indexing_impl::operand_of<const typename I::value_type, R>(
+                                                                iv.data, iv.strides));
+    });
   }
 };
 
@@ -284,21 +280,17 @@ struct root_kernel<index_select_node<Op, Axis, X, I>> {
 
   template <class T, int R>
   static void run(const strided_view<T, R>& dest, const node_type& node) {
-    if constexpr (exact_result_type<node_type, T, R>) {
-      if (node.sizes() == dest.sizes) {
-        const auto index = as_device_tensor(node.index());
-        const auto iv = index.strided();
-        indexing_impl::check_indices(Op::name, iv, node.source().sizes()[Axis], Axis);
-        if (dest.numel() == 0) return;
-        const auto x = as_device_tensor(node.source());
-        // The 1-D index read along Axis of the result's space only.
-        indexing_impl::operand<const typename I::value_type, R> ix{iv.data, {}};
-        ix.strides[Axis] = iv.strides[0];
-        indexing_impl::launch_gather<Axis>(dest, x.strided(), ix);
-        return;
-      }
-    }
-    run_via_temporary(dest, node);
+    run_exact_or_via_temporary(dest, node, [&](const auto& out) {
+      const auto index = as_device_tensor(node.index());
+      const auto iv = index.strided();
+      indexing_impl::check_indices(Op::name, iv, node.source().sizes()[Axis], Axis);
+      if (out.numel() == 0) return;
+      const auto x = as_device_tensor(node.source());
+      // The 1-D index read along Axis of the result's space only.
+      indexing_impl::operand<const typename I::value_type, R> ix{iv.data, {}};
+      ix.strides[Axis] = iv.strides[0];
+      indexing_impl::launch_gather<Axis>(out, x.strided(), ix);
+    });
   }
 };
 
@@ -312,21 +304,17 @@ struct root_kernel<index_add_node<Axis, X, I, V>> {
   static void run(const strided_view<T, R>& dest, const node_type& node) {
     static_assert(indexing_impl::atomic_addable_v<typename node_type::value_type>,
                   "ctrace: index_add on CUDA adds with atomics: f32, f64, i32 and i64 (not f16/bf16)");
-    if constexpr (exact_result_type<node_type, T, R>) {
-      if (node.sizes() == dest.sizes) {
-        const auto index = as_device_tensor(node.index());
-        const auto iv = index.strided();
-        indexing_impl::check_indices(op::index_add::name, iv, dest.sizes[Axis], Axis);
-        const auto v = as_device_tensor(node.source());
-        exec::backend<cuda>::assign(dest, node.base());
-        indexing_impl::operand<const typename I::value_type, R> ix{iv.data, {}};
-        ix.strides[Axis] = iv.strides[0];
-        const auto vv = v.strided();
-        indexing_impl::launch_scatter_add<Axis>(op::index_add::name, dest, vv, ix, vv.sizes);
-        return;
-      }
-    }
-    run_via_temporary(dest, node);
+    run_exact_or_via_temporary(dest, node, [&](const auto& out) {
+      const auto index = as_device_tensor(node.index());
+      const auto iv = index.strided();
+      indexing_impl::check_indices(op::index_add::name, iv, out.sizes[Axis], Axis);
+      const auto v = as_device_tensor(node.source());
+      exec::backend<cuda>::assign(out, node.base());
+      indexing_impl::operand<const typename I::value_type, R> ix{iv.data, {}};
+      ix.strides[Axis] = iv.strides[0];
+      const auto vv = v.strided();
+      indexing_impl::launch_scatter_add<Axis>(op::index_add::name, out, vv, ix, vv.sizes);
+    });
   }
 };
 
@@ -341,20 +329,16 @@ struct root_kernel<scatter_add_node<Axis, X, I, S>> {
   static void run(const strided_view<T, R>& dest, const node_type& node) {
     static_assert(indexing_impl::atomic_addable_v<typename node_type::value_type>,
                   "ctrace: scatter_add on CUDA adds with atomics: f32, f64, i32 and i64 (not f16/bf16)");
-    if constexpr (exact_result_type<node_type, T, R>) {
-      if (node.sizes() == dest.sizes) {
-        const auto index = as_device_tensor(node.index());
-        const auto iv = index.strided();
-        indexing_impl::check_indices(op::scatter_add::name, iv, dest.sizes[Axis], Axis);
-        const auto src = as_device_tensor(node.source());
-        exec::backend<cuda>::assign(dest, node.base());
-        indexing_impl::launch_scatter_add<Axis>(
-            op::scatter_add::name, dest, src.strided(),
-            indexing_impl::operand_of<const typename I::value_type, R>(iv.data, iv.strides), iv.sizes);
-        return;
-      }
-    }
-    run_via_temporary(dest, node);
+    run_exact_or_via_temporary(dest, node, [&](const auto& out) {
+      const auto index = as_device_tensor(node.index());
+      const auto iv = index.strided();
+      indexing_impl::check_indices(op::scatter_add::name, iv, out.sizes[Axis], Axis);
+      const auto src = as_device_tensor(node.source());
+      exec::backend<cuda>::assign(out, node.base());
+      indexing_impl::launch_scatter_add<Axis>(
+          op::scatter_add::name, out, src.strided(),
+          indexing_impl::operand_of<const typename I::value_type, R>(iv.data, iv.strides), iv.sizes);
+    });
   }
 };
 
@@ -365,25 +349,21 @@ struct root_kernel<cumsum_node<Axis, A>> {
 
   template <class T, int R>
   static void run(const strided_view<T, R>& dest, const node_type& node) {
-    if constexpr (exact_result_type<node_type, T, R>) {
-      if (node.sizes() == dest.sizes) {
-        using In = typename A::value_type;
-        const index_t n = dest.sizes[Axis];
-        if (dest.numel() == 0) return;
-        const auto x = as_device_tensor(node.arg());
-        const auto xv = x.strided();
-        auto lines = dest.sizes;
-        lines[Axis] = 1;
-        const indexing_impl::space<R> s = indexing_impl::space_of<R>(lines);
-        indexing_impl::cumsum_kernel<Axis, T, In, R>
-            <<<indexing_impl::grid_for(s.numel), indexing_impl::block, 0, current_stream()>>>(
-                indexing_impl::operand_of<T, R>(dest.data, dest.strides),
-                indexing_impl::operand_of<const In, R>(xv.data, xv.strides), s, n);
-        check(cudaGetLastError(), "cumsum kernel launch", " (", s.numel, " lines of ", n, ")");
-        return;
-      }
-    }
-    run_via_temporary(dest, node);
+    run_exact_or_via_temporary(dest, node, [&](const auto& out) {
+      using In = typename A::value_type;
+      const index_t n = out.sizes[Axis];
+      if (out.numel() == 0) return;
+      const auto x = as_device_tensor(node.arg());
+      const auto xv = x.strided();
+      auto lines = out.sizes;
+      lines[Axis] = 1;
+      const indexing_impl::space<R> s = indexing_impl::space_of<R>(lines);
+      indexing_impl::cumsum_kernel<Axis, T, In, R>
+          <<<indexing_impl::grid_for(s.numel), indexing_impl::block, 0, current_stream()>>>(
+              indexing_impl::operand_of<T, R>(out.data, out.strides),
+              indexing_impl::operand_of<const In, R>(xv.data, xv.strides), s, n);
+      check(cudaGetLastError(), "cumsum kernel launch", " (", s.numel, " lines of ", n, ")");
+    });
   }
 };
 

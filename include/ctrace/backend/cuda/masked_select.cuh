@@ -174,13 +174,9 @@ struct root_kernel<masked_select_node<X, tensor_leaf<bool, MS, cuda>>> {
 
   template <class T, int R>
   static void run(const strided_view<T, R>& dest, const node_type& node) {
-    if constexpr (exact_result_type<node_type, T, R>) {
-      if (node.sizes() == dest.sizes) {
-        select(dest, node);
-        return;
-      }
-    }
-    run_via_temporary(dest, node);
+    run_exact_or_via_temporary(dest, node, [&](const auto& out) {
+      select(out, node);
+    });
   }
 
  private:

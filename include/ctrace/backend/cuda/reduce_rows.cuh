@@ -356,6 +356,18 @@ void run_via_temporary(const strided_view<T, R>& dest, const Node& node) {
   run_elementwise(dest, tensor_leaf<V, S, cuda>{{}, t});
 }
 
+// A root kernel's usual shape: write(dest) runs straight into dest when dest
+// has the node's element type, rank and sizes; any other destination gets the
+// node through run_via_temporary. write is generic (`[&](const auto& out)
+// {...}`), so its body is compiled only for the exact destination type.
+template <class Node, class T, int R, class Write>
+void run_exact_or_via_temporary(const strided_view<T, R>& dest, const Node& node, Write&& write) {
+  if constexpr (exact_result_type<Node, T, R>) {
+    if (node.sizes() == dest.sizes) return write(dest);
+  }
+  run_via_temporary(dest, node);
+}
+
 // Threads per block of the row kernels when groups are small.
 inline constexpr int row_block = 256;
 

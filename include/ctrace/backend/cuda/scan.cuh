@@ -64,25 +64,21 @@ struct root_kernel<cummax_node<Axis, Part, A>> {
 
   template <class T, int R>
   static void run(const strided_view<T, R>& dest, const node_type& node) {
-    if constexpr (exact_result_type<node_type, T, R>) {
-      if (node.sizes() == dest.sizes) {
-        using In = typename A::value_type;
-        if (dest.numel() == 0) return;
-        const index_t n = dest.sizes[Axis];
-        const auto x = as_device_tensor(node.arg());
-        const auto xv = x.strided();
-        auto lines = dest.sizes;
-        lines[Axis] = 1;
-        const indexing_impl::space<R> s = indexing_impl::space_of<R>(lines);
-        scan_impl::cummax_kernel<Axis, Part, T, In, R>
-            <<<indexing_impl::grid_for(s.numel), indexing_impl::block, 0, current_stream()>>>(
-                indexing_impl::operand_of<T, R>(dest.data, dest.strides),
-                indexing_impl::operand_of<const In, R>(xv.data, xv.strides), s, n);
-        check(cudaGetLastError(), "cummax kernel launch", " (", s.numel, " lines of ", n, ")");
-        return;
-      }
-    }
-    run_via_temporary(dest, node);
+    run_exact_or_via_temporary(dest, node, [&](const auto& out) {
+      using In = typename A::value_type;
+      if (out.numel() == 0) return;
+      const index_t n = out.sizes[Axis];
+      const auto x = as_device_tensor(node.arg());
+      const auto xv = x.strided();
+      auto lines = out.sizes;
+      lines[Axis] = 1;
+      const indexing_impl::space<R> s = indexing_impl::space_of<R>(lines);
+      scan_impl::cummax_kernel<Axis, Part, T, In, R>
+          <<<indexing_impl::grid_for(s.numel), indexing_impl::block, 0, current_stream()>>>(
+              indexing_impl::operand_of<T, R>(out.data, out.strides),
+              indexing_impl::operand_of<const In, R>(xv.data, xv.strides), s, n);
+      check(cudaGetLastError(), "cummax kernel launch", " (", s.numel, " lines of ", n, ")");
+    });
   }
 };
 

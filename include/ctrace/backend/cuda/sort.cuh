@@ -85,26 +85,22 @@ struct root_kernel<topk_node<Axis, K, Part, A>> {
 
   template <class T, int R>
   static void run(const strided_view<T, R>& dest, const node_type& node) {
-    if constexpr (exact_result_type<node_type, T, R>) {
-      if (node.sizes() == dest.sizes) {
-        using In = typename A::value_type;
-        if (dest.numel() == 0) return;
-        const auto x = as_device_tensor(node.arg());
-        const auto xv = x.strided();
-        const index_t n = xv.sizes[Axis];
-        auto lines = dest.sizes;
-        lines[Axis] = 1;
-        const indexing_impl::space<R> s = indexing_impl::space_of<R>(lines);
-        const index_t most = static_cast<index_t>(multiprocessor_count(current_device())) * 16;
-        const unsigned grid = static_cast<unsigned>(std::min<index_t>(s.numel, most));
-        sort_impl::topk_kernel<Axis, Part, T, In, R><<<grid, sort_impl::block, 0, current_stream()>>>(
-            indexing_impl::operand_of<T, R>(dest.data, dest.strides),
-            indexing_impl::operand_of<const In, R>(xv.data, xv.strides), s, n, node.k);
-        check(cudaGetLastError(), "topk kernel launch", " (", s.numel, " lines of ", n, ", k = ", node.k, ")");
-        return;
-      }
-    }
-    run_via_temporary(dest, node);
+    run_exact_or_via_temporary(dest, node, [&](const auto& out) {
+      using In = typename A::value_type;
+      if (out.numel() == 0) return;
+      const auto x = as_device_tensor(node.arg());
+      const auto xv = x.strided();
+      const index_t n = xv.sizes[Axis];
+      auto lines = out.sizes;
+      lines[Axis] = 1;
+      const indexing_impl::space<R> s = indexing_impl::space_of<R>(lines);
+      const index_t most = static_cast<index_t>(multiprocessor_count(current_device())) * 16;
+      const unsigned grid = static_cast<unsigned>(std::min<index_t>(s.numel, most));
+      sort_impl::topk_kernel<Axis, Part, T, In, R><<<grid, sort_impl::block, 0, current_stream()>>>(
+          indexing_impl::operand_of<T, R>(out.data, out.strides),
+          indexing_impl::operand_of<const In, R>(xv.data, xv.strides), s, n, node.k);
+      check(cudaGetLastError(), "topk kernel launch", " (", s.numel, " lines of ", n, ", k = ", node.k, ")");
+    });
   }
 };
 

@@ -30,18 +30,14 @@ struct root_kernel<scatter_node<Op, X, V>> {
 
   template <class T, int R>
   static void run(const strided_view<T, R>& dest, const node_type& node) {
-    if constexpr (exact_result_type<node_type, T, R>) {
-      if (node.sizes() == dest.sizes) {
-        exec::backend<cuda>::assign(dest, node.base());
-        // dest as a tensor (not owning: the caller owns it), seen through the view.
-        const tensor<T, typename node_type::shape_type, cuda> out(ctrace::detail::unchecked_tag{}, nullptr, dest.data,
-                                                                  dest.sizes, dest.strides);
-        auto view = node.op.apply(out);
-        view.assign(node.source());
-        return;
-      }
-    }
-    run_via_temporary(dest, node);
+    run_exact_or_via_temporary(dest, node, [&](const auto& out) {
+      exec::backend<cuda>::assign(out, node.base());
+      // The destination as a tensor (not owning: the caller owns it), seen through the view.
+      const tensor<T, typename node_type::shape_type, cuda> result(ctrace::detail::unchecked_tag{}, nullptr, out.data,
+                                                                   out.sizes, out.strides);
+      auto view = node.op.apply(result);
+      view.assign(node.source());
+    });
   }
 };
 
@@ -76,50 +72,47 @@ struct root_kernel<index_put_node<X, I, V>> {
 
   template <class T, int R>
   static void run(const strided_view<T, R>& dest, const node_type& node) {
-    if constexpr (exact_result_type<node_type, T, R>) {
-      if (node.sizes() == dest.sizes) {
-        using In = typename V::value_type;
-        constexpr int value_rank = V::shape_type::rank;
-        const auto index = to_host(as_device_tensor(node.index()));
-        const auto values = as_device_tensor(node.source());
-        const auto iv = index.strided();
-        const index_t rows = iv.sizes[0];
-        // The CPU's checks and messages, before anything is written.
-        for (index_t j = 0; j < rows; ++j) {
-          const index_t v = static_cast<index_t>(iv.data[j * iv.strides[0]]);
-          if (v < 0 || v >= dest.sizes[0]) {
-            ctrace::detail::raise("index_put_: index ", v, " is out of range for dim 0 of size ", dest.sizes[0]);
-          }
+    run_exact_or_via_temporary(dest, node, [&](const auto& out) {
+      using In = typename V::value_type;
+      constexpr int value_rank = V::shape_type::rank;
+      const auto index = to_host(as_device_tensor(node.index()));
+      const auto values = as_device_tensor(node.source());
+      const auto iv = index.strided();
+      const index_t rows = iv.sizes[0];
+      // The CPU's checks and messages, before anything is written.
+      for (index_t j = 0; j < rows; ++j) {
+        const index_t v = static_cast<index_t>(iv.data[j * iv.strides[0]]);
+        if (v < 0 || v >= out.sizes[0]) {
+          ctrace::detail::raise("index_put_: index ", v, " is out of range for dim 0 of size ", out.sizes[0]);
         }
-        if constexpr (value_rank == R) {
-          if (values.size(0) != rows && values.size(0) != 1) {
-            ctrace::detail::raise("index_put_: ", rows, " indices but ", values.size(0), " rows of values");
-          }
-        }
-        for (int d = 1; d < R; ++d) {
-          const int k = d - (R - value_rank);
-          if (k >= 0 && values.sizes()[k] != 1 && values.sizes()[k] != dest.sizes[d]) {
-            ctrace::detail::raise("index_put_: values of sizes ", sizes_to_string(values.sizes()),
-                                  " do not broadcast to rows of sizes ", sizes_to_string(dest.sizes));
-          }
-        }
-        exec::backend<cuda>::assign(dest, node.base());
-        if (rows == 0 || dest.numel() == 0) return;
-        // The source row of each destination row: the last index naming it.
-        auto source_row = tensor<index_t, shape_of<dyn>, cpu>::uninitialized(sizes_t<1>{dest.sizes[0]});
-        for (index_t r = 0; r < dest.sizes[0]; ++r) source_row.data()[r] = -1;
-        for (index_t j = 0; j < rows; ++j) source_row.data()[static_cast<index_t>(iv.data[j * iv.strides[0]])] = j;
-        const auto device_rows = to_device(source_row);
-        indexing_impl::operand<const In, R> from{values.data(), {}};
-        broadcast_strides<R, value_rank>(values.sizes(), values.strides(), dest.sizes, from.strides);
-        const indexing_impl::space<R> s = indexing_impl::space_of<R>(dest.sizes);
-        update_impl::index_put_kernel<T, In, R><<<indexing_impl::grid_for(s.numel), indexing_impl::block, 0, current_stream()>>>(
-            indexing_impl::operand_of<T, R>(dest.data, dest.strides), from, device_rows.data(), s);
-        check(cudaGetLastError(), "index_put kernel launch", " (", s.numel, " elements)");
-        return;  // device_rows goes back to this stream's cache: its reuse is ordered after the kernel
       }
-    }
-    run_via_temporary(dest, node);
+      if constexpr (value_rank == R) {
+        if (values.size(0) != rows && values.size(0) != 1) {
+          ctrace::detail::raise("index_put_: ", rows, " indices but ", values.size(0), " rows of values");
+        }
+      }
+      for (int d = 1; d < R; ++d) {
+        const int k = d - (R - value_rank);
+        if (k >= 0 && values.sizes()[k] != 1 && values.sizes()[k] != out.sizes[d]) {
+          ctrace::detail::raise("index_put_: values of sizes ", sizes_to_string(values.sizes()),
+                                " do not broadcast to rows of sizes ", sizes_to_string(out.sizes));
+        }
+      }
+      exec::backend<cuda>::assign(out, node.base());
+      if (rows == 0 || out.numel() == 0) return;
+      // The source row of each destination row: the last index naming it.
+      auto source_row = tensor<index_t, shape_of<dyn>, cpu>::uninitialized(sizes_t<1>{out.sizes[0]});
+      for (index_t r = 0; r < out.sizes[0]; ++r) source_row.data()[r] = -1;
+      for (index_t j = 0; j < rows; ++j) source_row.data()[static_cast<index_t>(iv.data[j * iv.strides[0]])] = j;
+      const auto device_rows = to_device(source_row);
+      indexing_impl::operand<const In, R> from{values.data(), {}};
+      broadcast_strides<R, value_rank>(values.sizes(), values.strides(), out.sizes, from.strides);
+      const indexing_impl::space<R> s = indexing_impl::space_of<R>(out.sizes);
+      update_impl::index_put_kernel<T, In, R><<<indexing_impl::grid_for(s.numel), indexing_impl::block, 0, current_stream()>>>(
+          indexing_impl::operand_of<T, R>(out.data, out.strides), from, device_rows.data(), s);
+      check(cudaGetLastError(), "index_put kernel launch", " (", s.numel, " elements)");
+      return;  // device_rows goes back to this stream's cache: its reuse is ordered after the kernel
+    });
   }
 };
 
